@@ -1,0 +1,1 @@
+"""Config: YAML files -> documents with positions -> diagnostics -> desired State and Settings."""

@@ -1,0 +1,215 @@
+"""The plan: pure data describing what apply will do, and its versioned JSON form (a public contract).
+
+Renderers show a Plan; apply executes it; neither recomputes it. `to_json` and `from_json` round-trip
+exactly. A plan never holds a secret: attrs are canonical configuration, and secret values only ever
+exist in the create responses apply receives. Stdlib only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from declarate.model.address import Address, Kind
+from declarate.model.resource import Origin
+
+FORMAT_VERSION = "1"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    ADOPT = "adopt"  # take ownership of an existing, untagged object (tag it, reconcile in place)
+    REPLACE = "replace"  # delete then create: data loss
+    DELETE = "delete"
+
+
+CHANGE_ACTIONS: tuple[Action, ...] = tuple(Action)
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One attribute that differs: its live value, its desired value, and why it matters."""
+
+    path: str
+    before: Any
+    after: Any
+    reason: str
+    source: Origin | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """Why a change may not run, and the exact override that would let it."""
+
+    rule: str
+    message: str
+    override: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One action on one resource.
+
+    `before` is the live canonical attrs (None for a create), `after` the desired ones (None for a
+    delete). `depends_on` names changes that must succeed first.
+    """
+
+    address: Address
+    action: Action
+    fields: tuple[FieldDiff, ...] = ()
+    blocked: Block | None = None
+    source: Origin | None = None
+    reason: str = ""
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    depends_on: tuple[Address, ...] = ()
+
+    @property
+    def kind(self) -> Kind:
+        return self.address.kind
+
+
+@dataclass(frozen=True)
+class Unmanaged:
+    """A live object no document declares and declarate does not own: reported, never touched."""
+
+    address: Address
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[Change, ...] = ()
+    unmanaged: tuple[Unmanaged, ...] = ()
+    # Saved-plan metadata: what the plan was computed from, so apply can refuse a stale plan.
+    fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
+    config_digest: str | None = None
+    target: str | None = None
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def blocked(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.blocked is not None)
+
+    def summary(self) -> dict[str, int]:
+        """Counts per action, plus `blocked` and `unmanaged`."""
+        counts = {a.value: 0 for a in Action}
+        for change in self.changes:
+            counts[change.action.value] += 1
+        counts["blocked"] = len(self.blocked)
+        counts["unmanaged"] = len(self.unmanaged)
+        return counts
+
+    def summary_line(self) -> str:
+        """`Plan: 2 to create, 1 to update, 0 to replace, 1 to delete. 1 blocked. 3 unmanaged.`"""
+        s = self.summary()
+        line = (
+            f"Plan: {s['create']} to create, {s['update']} to update, {s['replace']} to replace, "
+            f"{s['delete']} to delete."
+        )
+        if s["adopt"]:
+            line = line[:-1] + f", {s['adopt']} to adopt."
+        if s["blocked"]:
+            line += f" {s['blocked']} blocked."
+        if s["unmanaged"]:
+            line += f" {s['unmanaged']} unmanaged."
+        return line
+
+    def to_json(self) -> dict[str, Any]:
+        """The versioned JSON plan (schemas/plan.schema.json)."""
+        return {
+            "format_version": FORMAT_VERSION,
+            "has_changes": self.has_changes,
+            "blocked": bool(self.blocked),
+            "summary": self.summary(),
+            "changes": [_change_to_json(c) for c in self.changes],
+            "unmanaged": [
+                {"address": str(u.address), "kind": u.address.kind.value, "reason": u.reason}
+                for u in self.unmanaged
+            ],
+            "fingerprints": dict(sorted(self.fingerprints.items())),
+            "config_digest": self.config_digest,
+            "target": self.target,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Plan:
+        """Read a plan written by `to_json`; raises PlanFormatError on another format version."""
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise PlanFormatError(f"unsupported plan format_version {version!r} (expected {FORMAT_VERSION!r})")
+        try:
+            return cls(
+                changes=tuple(_change_from_json(c) for c in data["changes"]),
+                unmanaged=tuple(
+                    Unmanaged(Address.parse(u["address"]), u.get("reason", "")) for u in data["unmanaged"]
+                ),
+                fingerprints=dict(data.get("fingerprints") or {}),
+                config_digest=data.get("config_digest"),
+                target=data.get("target"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlanFormatError(f"malformed plan: {exc}") from exc
+
+
+class PlanFormatError(ValueError):
+    """A saved plan that this version of declarate cannot read."""
+
+
+def _origin_to_json(origin: Origin | None) -> dict[str, Any] | None:
+    return None if origin is None else {"file": origin.file, "line": origin.line, "column": origin.column}
+
+
+def _origin_from_json(data: Mapping[str, Any] | None) -> Origin | None:
+    return None if data is None else Origin(data["file"], int(data["line"]), int(data.get("column", 1)))
+
+
+def _change_to_json(change: Change) -> dict[str, Any]:
+    blocked = change.blocked
+    return {
+        "address": str(change.address),
+        "kind": change.kind.value,
+        "action": change.action.value,
+        "reason": change.reason,
+        "blocked": None
+        if blocked is None
+        else {"rule": blocked.rule, "message": blocked.message, "override": blocked.override},
+        "fields": [
+            {
+                "path": f.path,
+                "before": f.before,
+                "after": f.after,
+                "reason": f.reason,
+                "source": _origin_to_json(f.source),
+            }
+            for f in change.fields
+        ],
+        "source": _origin_to_json(change.source),
+        "before": None if change.before is None else dict(change.before),
+        "after": None if change.after is None else dict(change.after),
+        "depends_on": [str(a) for a in change.depends_on],
+    }
+
+
+def _change_from_json(data: Mapping[str, Any]) -> Change:
+    blocked = data.get("blocked")
+    return Change(
+        address=Address.parse(data["address"]),
+        action=Action(data["action"]),
+        reason=data.get("reason", ""),
+        blocked=None if blocked is None else Block(blocked["rule"], blocked["message"], blocked["override"]),
+        fields=tuple(
+            FieldDiff(f["path"], f["before"], f["after"], f["reason"], _origin_from_json(f.get("source")))
+            for f in data.get("fields", [])
+        ),
+        source=_origin_from_json(data.get("source")),
+        before=data.get("before"),
+        after=data.get("after"),
+        depends_on=tuple(Address.parse(a) for a in data.get("depends_on", [])),
+    )

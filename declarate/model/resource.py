@@ -1,0 +1,71 @@
+"""Resource: one object of desired or live state, in canonical form, with where each value came from.
+
+Pure data. `attrs` is the canonical JSON compared by the differ; `server` holds what only the live side
+knows (ids, host, status) and is never diffed; `origins` maps attribute paths to YAML positions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from declarate.model.address import Address, Kind
+from declarate.model.canonical import fingerprint
+
+
+@dataclass(frozen=True, order=True)
+class Origin:
+    """A position in a config file (1-based line and column)."""
+
+    file: str
+    line: int
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Directives:
+    """Config-only instructions about one resource; never diffed, never sent to the API."""
+
+    ignore_changes: tuple[str, ...] = ()  # attribute paths left to other owners
+    allow_replace: bool = False  # data loss accepted for this index
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One object of state. Treat `attrs` and `server` as immutable."""
+
+    address: Address
+    attrs: Mapping[str, Any]
+    origins: Mapping[str, Origin] = field(default_factory=lambda: _EMPTY, compare=False)
+    directives: Directives = field(default_factory=Directives, compare=False)
+    server: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False)
+
+    @property
+    def kind(self) -> Kind:
+        return self.address.kind
+
+    @property
+    def origin(self) -> Origin | None:
+        """Where the resource itself is declared ('' path), if it was declared."""
+        return self.origins.get("")
+
+    def origin_of(self, path: str) -> Origin | None:
+        """The closest declared position for an attribute path (walking up to the resource)."""
+        while True:
+            if path in self.origins:
+                return self.origins[path]
+            if not path:
+                return None
+            path = path.rpartition(".")[0]
+
+    def fingerprint(self) -> str:
+        """Digest of attrs and server state: changes whenever the live object changes."""
+        return fingerprint({"attrs": dict(self.attrs), "server": dict(self.server)})

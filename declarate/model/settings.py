@@ -1,0 +1,41 @@
+"""Workspace settings (`declarate.yaml`): ownership tag, safety thresholds and policies. Pure data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from declarate.model import defaults as d
+
+
+@dataclass(frozen=True)
+class Policies:
+    """Built-in policy rules; a violation blocks the plan."""
+
+    # Indexes whose tags include all of these must have deletion protection enabled ({} = every index).
+    require_deletion_protection: Mapping[str, str] | None = None
+    forbid_roles: tuple[str, ...] = ()  # roles no API key may hold
+    max_indexes_per_project: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    ownership_tag_key: str = d.DEFAULT_OWNERSHIP_TAG[0]
+    ownership_tag_value: str = d.DEFAULT_OWNERSHIP_TAG[1]
+    max_delete_fraction: float = d.DEFAULT_MAX_DELETE_FRACTION
+    policies: Policies = field(default_factory=Policies)
+    secrets_dir: str | None = None  # overrides the default `.declarate/secrets`
+
+    @property
+    def ownership_tag(self) -> Mapping[str, str]:
+        return MappingProxyType({self.ownership_tag_key: self.ownership_tag_value})
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Per-run overrides of safety rules, from the command line."""
+
+    allow_replace: frozenset[str] = frozenset()  # addresses
+    allow_mass_delete: bool = False
+    only: tuple[str, ...] = ()  # address prefixes; empty = everything

@@ -1,0 +1,82 @@
+"""The seams between the pure engine and the outside world: Provider, ApplyObserver, SecretSink.
+
+The engine and the cli depend on these protocols only; `providers.pinecone` implements Provider over
+HTTP. Nothing here performs I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from declarate.model.address import Address
+from declarate.model.plan import Change
+from declarate.model.resource import Resource
+from declarate.model.state import ScopeDirectives, State
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What to read: the organization-level objects always; these projects whole."""
+
+    projects: Sequence[str]  # project names to read whole (indexes, keys, bindings)
+    directives: dict[str, ScopeDirectives]  # per `project/NAME`: api_key_env and the like
+
+
+class Outcome(StrEnum):
+    DONE = "done"  # the change was made
+    ALREADY = "already"  # nothing to do: 409 with a matching object, or 404 on delete
+    FAILED = "failed"
+    SKIPPED = "skipped"  # a change it depends on failed, or it was blocked
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    address: Address
+    outcome: Outcome
+    message: str = ""
+    secret_path: str | None = None  # where a secret created by this change was written
+
+
+class SecretSink(Protocol):
+    """Receives a secret exactly once, at creation, and returns where it was stored (never the value)."""
+
+    def store(self, address: Address, field: str, value: str) -> str: ...
+
+
+class ApplyObserver(Protocol):
+    """Progress reaches the screen through this; the engine never prints."""
+
+    def started(self, change: Change) -> None: ...
+
+    def waiting(self, change: Change, state: str) -> None: ...
+
+    def finished(self, change: Change, result: ChangeResult) -> None: ...
+
+
+class Provider(Protocol):
+    """A Pinecone-compatible target.
+
+    `read` returns live state in canonical form (the same form config normalizes to), with
+    `State.scopes` naming the scopes read whole and `State.protected` the objects declarate itself
+    uses. `execute` carries out one change and is idempotent: a create meeting 409 with a matching
+    live object, and a delete meeting 404, report ALREADY. `wait` blocks until a created or updated
+    index is Ready, or a deleted one is gone.
+    """
+
+    @property
+    def target(self) -> str:
+        """A stable description of the endpoint (URL or `local:<db path>`), recorded in saved plans."""
+        ...
+
+    async def read(self, request: ReadRequest) -> State: ...
+
+    async def execute(
+        self, change: Change, desired: Resource | None, live: Resource | None, secrets: SecretSink
+    ) -> ChangeResult: ...
+
+    async def wait(self, change: Change, observer: ApplyObserver) -> None: ...
+
+    async def aclose(self) -> None: ...
