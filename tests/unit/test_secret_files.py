@@ -1,0 +1,177 @@
+"""Secret files: written once, owner-only, never overwritten, and the value never leaves the file."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from declarate.errors import DeclarateError
+from declarate.model.address import Address, Kind
+from declarate.providers.base import SecretSink
+from declarate.secret_files import FileSecretSink, SecretWriteError, secret_file_name
+
+KEY = Address.api_key("apparel-team", "recs-service")
+ACCOUNT = Address.service_account("recs-ci")
+VALUE = "pcsk_4Xq9_secret_value_never_shown"
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """A permissive umask, so the modes asserted are the ones declarate sets, not the umask's."""
+    previous = os.umask(0o000)
+    yield
+    os.umask(previous)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_secret_goes_to_a_file_named_after_its_address_and_field(in_tmp: Path) -> None:
+    sink: SecretSink = FileSecretSink(Path(".declarate/secrets"))
+
+    path = sink.store(KEY, "value", VALUE)
+
+    assert path == ".declarate/secrets/project__apparel-team__api-key__recs-service.value"
+    assert (in_tmp / path).read_text() == VALUE
+
+
+def test_a_service_account_secret_is_named_after_the_account() -> None:
+    assert secret_file_name(ACCOUNT, "client_secret") == "service-account__recs-ci.client_secret"
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_the_secret_file_is_readable_by_its_owner_only(in_tmp: Path) -> None:
+    path = FileSecretSink(in_tmp / "secrets").store(KEY, "value", VALUE)
+
+    assert mode(in_tmp / path) == 0o600
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_the_secrets_directory_is_private_to_its_owner(in_tmp: Path) -> None:
+    FileSecretSink(in_tmp / ".declarate" / "secrets").store(KEY, "value", VALUE)
+
+    assert mode(in_tmp / ".declarate" / "secrets") == 0o700
+
+
+def test_modes_hold_under_a_restrictive_umask(in_tmp: Path) -> None:
+    previous = os.umask(0o277)
+    try:
+        path = FileSecretSink(in_tmp / "secrets").store(KEY, "value", VALUE)
+    finally:
+        os.umask(previous)
+
+    assert mode(in_tmp / path) == 0o600
+    assert mode(in_tmp / "secrets") == 0o700
+
+
+def test_the_secrets_directory_keeps_itself_out_of_git(in_tmp: Path) -> None:
+    FileSecretSink(in_tmp / "secrets").store(KEY, "value", VALUE)
+
+    assert (in_tmp / "secrets" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_an_existing_secret_is_never_overwritten(in_tmp: Path) -> None:
+    sink = FileSecretSink(Path("secrets"))
+    first = sink.store(KEY, "value", "pcsk_first")
+
+    second = sink.store(KEY, "value", "pcsk_second")
+    third = sink.store(KEY, "value", "pcsk_third")
+
+    assert (first, second, third) == (
+        "secrets/project__apparel-team__api-key__recs-service.value",
+        "secrets/project__apparel-team__api-key__recs-service.value.1",
+        "secrets/project__apparel-team__api-key__recs-service.value.2",
+    )
+    assert [Path(p).read_text() for p in (first, second, third)] == [
+        "pcsk_first",
+        "pcsk_second",
+        "pcsk_third",
+    ]
+
+
+def test_a_symlink_at_the_secret_name_is_neither_followed_nor_replaced(in_tmp: Path) -> None:
+    elsewhere = in_tmp / "elsewhere.txt"
+    elsewhere.write_text("untouched")
+    directory = in_tmp / "secrets"
+    directory.mkdir()
+    (directory / secret_file_name(KEY, "value")).symlink_to(elsewhere)
+
+    path = FileSecretSink(directory).store(KEY, "value", VALUE)
+
+    assert path.endswith(".value.1")
+    assert elsewhere.read_text() == "untouched"
+    assert (in_tmp / path).read_text() == VALUE
+
+
+def test_an_existing_directory_is_used_as_it_is(in_tmp: Path) -> None:
+    directory = in_tmp / "secrets"
+    directory.mkdir(mode=0o750)
+    os.chmod(directory, 0o750)
+
+    FileSecretSink(directory).store(KEY, "value", VALUE)
+
+    assert mode(directory) == 0o750
+    assert not (directory / ".gitignore").exists()
+
+
+def test_a_path_outside_the_working_directory_is_returned_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+
+    path = FileSecretSink(tmp_path / "secrets").store(KEY, "value", VALUE)
+
+    assert Path(path).is_absolute()
+    assert Path(path).read_text() == VALUE
+
+
+def test_an_address_cannot_write_outside_the_directory(in_tmp: Path) -> None:
+    sneaky = Address(Kind.API_KEY, "..", "..")
+
+    path = FileSecretSink(in_tmp / "secrets").store(sneaky, "value", VALUE)
+
+    assert (in_tmp / path).parent == in_tmp / "secrets"
+
+
+def test_a_field_name_that_is_not_a_plain_word_is_refused(in_tmp: Path) -> None:
+    with pytest.raises(ValueError, match="not a secret field name"):
+        FileSecretSink(in_tmp / "secrets").store(KEY, "../../escape", VALUE)
+
+
+def test_an_unusable_directory_fails_with_a_message_naming_the_path_not_the_value(in_tmp: Path) -> None:
+    (in_tmp / "secrets").write_text("a file, not a directory")
+
+    with pytest.raises(SecretWriteError) as raised:
+        FileSecretSink(in_tmp / "secrets").store(KEY, "value", VALUE)
+
+    assert isinstance(raised.value, DeclarateError)
+    assert "secrets" in str(raised.value)
+    assert VALUE not in str(raised.value)
+
+
+secret_values = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=8
+).map(lambda s: "pcsk_" + s)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=secret_values)
+def test_the_value_is_never_in_the_returned_path(in_tmp: Path, value: str) -> None:
+    path = FileSecretSink(in_tmp / "secrets").store(KEY, "value", value)
+
+    assert value not in path
+    assert (in_tmp / path).read_text() == value
