@@ -1,0 +1,162 @@
+"""Field-level diff of canonical attrs: which paths differ between live and desired, and how each changes.
+
+Compares two canonical JSON values (the same model on both sides, so the diff never asks where a value
+came from) and classifies every difference with the kind's mutability table in `model.kinds`. It does
+not decide actions, ownership or blocks (planner, ownership and safety do) and performs no I/O.
+
+Paths are dot-joined attribute names (`tags.team`, `schema.fields._values.dimension`). A dict is
+diffed key by key; a list (an API key's roles) and a whole-value path (an index's `read_capacity`)
+are compared as one value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from declarate.model.address import Kind
+from declarate.model.kinds import KINDS, Mutability
+from declarate.model.plan import FieldDiff
+from declarate.model.resource import Origin
+
+OriginOf = Callable[[str], Origin | None]
+
+CREATE_REASON = "set at creation"
+
+# Paths shown and sent as one value: read capacity is configured whole (its mode decides which
+# sub-object is valid), so a per-leaf diff would show changes that cannot be made on their own.
+WHOLE_VALUE_PATHS: Mapping[Kind, tuple[str, ...]] = {Kind.INDEX: ("read_capacity",)}
+
+_MISSING = object()
+
+
+def _no_origin(path: str) -> Origin | None:
+    return None
+
+
+def thaw(value: Any) -> Any:
+    """A plain JSON copy of `value`: mappings become dicts, tuples become lists (safe to mutate)."""
+    if isinstance(value, Mapping):
+        return {str(k): thaw(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+def value_at(attrs: Any, path: str) -> Any:
+    """The value at a dot-joined path, or None when any segment is missing."""
+    found = _lookup(attrs, path.split("."))
+    return None if found is _MISSING else found
+
+
+def _lookup(value: Any, segments: Sequence[str]) -> Any:
+    for segment in segments:
+        if not isinstance(value, Mapping) or segment not in value:
+            return _MISSING
+        value = value[segment]
+    return value
+
+
+def change_class(kind: Kind, path: str, before: Any, after: Any) -> Mutability:
+    """How a change of `path` from `before` to `after` can be carried out.
+
+    A ONE_WAY field may be switched on (cmek false -> true) in place; only the opposite move stays
+    ONE_WAY, which is the violation the plan blocks.
+    """
+    mutability = KINDS[kind].rule_for(path).mutability
+    if mutability is Mutability.ONE_WAY and not (bool(before) and not bool(after)):
+        return Mutability.IN_PLACE
+    return mutability
+
+
+def apply_ignore_changes(
+    desired: Mapping[str, Any], live: Mapping[str, Any], paths: Iterable[str]
+) -> dict[str, Any]:
+    """Desired attrs with every ignored path (and all below it) taken from live instead.
+
+    This is what declarate will make the object look like: the paths left to other owners keep their
+    live value, so they neither show as diffs nor get overwritten by an apply.
+    """
+    effective: dict[str, Any] = thaw(desired)
+    for path in sorted(paths):
+        segments = path.split(".")
+        live_value = _lookup(live, segments)
+        parent: Any = effective
+        for segment in segments[:-1]:
+            child = parent.get(segment)
+            if not isinstance(child, dict):
+                if live_value is _MISSING:
+                    break  # nothing to remove below a value that does not exist
+                child = {}
+                parent[segment] = child
+            parent = child
+        else:
+            if live_value is _MISSING:
+                parent.pop(segments[-1], None)
+            else:
+                parent[segments[-1]] = thaw(live_value)
+    return effective
+
+
+def diff_attrs(
+    kind: Kind,
+    live: Mapping[str, Any],
+    desired: Mapping[str, Any],
+    origin_of: OriginOf = _no_origin,
+) -> tuple[FieldDiff, ...]:
+    """Every differing path of `kind`'s attrs, sorted by path, each with the mutability rule's reason."""
+    paths: set[str] = set()
+    whole = WHOLE_VALUE_PATHS.get(kind, ())
+    for key in set(live) | set(desired):
+        before, after = live.get(key, _MISSING), desired.get(key, _MISSING)
+        if before == after:
+            continue  # the common case, decided without building a DeepDiff
+        if isinstance(before, Mapping) and isinstance(after, Mapping) and key not in whole:
+            tree = DeepDiff(thaw(before), thaw(after), view="tree", threshold_to_diff_deeper=0)
+            paths.update(
+                _diff_unit(kind, [key, *item.path(output_format="list")])
+                for items in tree.values()
+                for item in items
+            )
+        else:
+            paths.add(str(key))
+    diffs: list[FieldDiff] = []
+    for path in sorted(paths):
+        before, after = thaw(value_at(live, path)), thaw(value_at(desired, path))
+        rule = KINDS[kind].rule_for(path)
+        if before == after or rule.mutability is Mutability.IGNORED:
+            continue  # e.g. None on one side and absent on the other, or a tuple against a list
+        diffs.append(FieldDiff(path, before, after, rule.reason, origin_of(path)))
+    return tuple(diffs)
+
+
+def create_fields(
+    kind: Kind, desired: Mapping[str, Any], origin_of: OriginOf = _no_origin
+) -> tuple[FieldDiff, ...]:
+    """One FieldDiff per leaf attribute of an object about to be created (before is None)."""
+    leaves: list[FieldDiff] = []
+    whole = WHOLE_VALUE_PATHS.get(kind, ())
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, Mapping) and value and path not in whole:
+            for key in sorted(value):
+                walk(value[key], f"{path}.{key}" if path else str(key))
+        elif value is not None:
+            leaves.append(FieldDiff(path, None, thaw(value), CREATE_REASON, origin_of(path)))
+
+    walk(desired, "")
+    return tuple(leaves)
+
+
+def _diff_unit(kind: Kind, segments: Sequence[Any]) -> str:
+    """The path a raw DeepDiff location is reported under: lists and whole-value paths end it."""
+    unit: list[str] = []
+    for segment in segments:
+        if isinstance(segment, int) and not isinstance(segment, bool):
+            break  # a list is compared whole
+        unit.append(str(segment))
+        if ".".join(unit) in WHOLE_VALUE_PATHS.get(kind, ()):
+            break
+    return ".".join(unit)

@@ -1,0 +1,146 @@
+"""Ownership without a state file: what declarate owns live, and what becomes of undeclared objects.
+
+Implements DESIGN §2: declared scopes are managed, indexes are owned through the ownership tag, keys,
+bindings and service accounts only through `prune`, and a scope that was not read whole is never
+pruned. Pure decisions over State and Settings; it does not build changes, blocks or order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from declarate.engine.diff import thaw
+from declarate.model.address import ORGANIZATION, Kind
+from declarate.model.kinds import KINDS
+from declarate.model.resource import Resource
+from declarate.model.settings import Settings
+from declarate.model.state import ScopeDirectives, State, scope_of
+
+
+class Fate(StrEnum):
+    """What the plan does with a live object that no document declares."""
+
+    DELETE = "delete"
+    UNMANAGED = "unmanaged"  # reported, never touched
+    LEAVE = "leave"  # neither: it goes with its project (role bindings of a project that is deleted)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    fate: Fate
+    reason: str
+
+
+def tag_text(settings: Settings) -> str:
+    """`managed-by=declarate`, as users see the ownership tag."""
+    return f"{settings.ownership_tag_key}={settings.ownership_tag_value}"
+
+
+def is_owned(resource: Resource, settings: Settings) -> bool:
+    """True when a live taggable object carries the ownership tag with the right value."""
+    if not KINDS[resource.kind].taggable:
+        return False
+    tags = resource.attrs.get("tags") or {}
+    return tags.get(settings.ownership_tag_key) == settings.ownership_tag_value
+
+
+def with_ownership_tag(attrs: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """A copy of desired index attrs whose tags include the ownership tag (sorted, like canonical tags)."""
+    result: dict[str, Any] = thaw(attrs)
+    tags = {**(result.get("tags") or {}), **settings.ownership_tag}
+    result["tags"] = {k: tags[k] for k in sorted(tags)}
+    return result
+
+
+def is_absent_scope(desired: State, scope: str) -> bool:
+    """True when the config says `ensure: absent` for this project scope (the organization cannot be absent)."""
+    return scope != ORGANIZATION and scope in desired.scopes and desired.directives_for(scope).ensure_absent
+
+
+# The `prune:` setting that deletes undeclared objects of each tagless kind (ScopeDirectives.prune_<name>).
+PRUNE_SETTINGS: Mapping[Kind, str] = {
+    Kind.API_KEY: "api_keys",
+    Kind.ROLE_BINDING: "role_bindings",
+    Kind.SERVICE_ACCOUNT: "service_accounts",
+}
+
+
+def prunes(directives: ScopeDirectives, kind: Kind) -> bool:
+    """Whether the scope's `prune:` deletes undeclared objects of this (tagless) kind."""
+    setting = PRUNE_SETTINGS.get(kind)
+    return setting is not None and bool(getattr(directives, f"prune_{setting}"))
+
+
+def undeclared_verdict(resource: Resource, desired: State, live: State, settings: Settings) -> Verdict:
+    """Delete, report or leave one live, unprotected object that the config does not declare.
+
+    In a scope with `ensure: absent` it is called for every live object of the scope, declared or not.
+    """
+    scope = scope_of(resource.address)
+    kind = resource.kind
+    if scope not in desired.scopes:
+        if kind is Kind.PROJECT:
+            return Verdict(
+                Fate.UNMANAGED, "project not declared in config: declarate does not read or change it"
+            )
+        if scope == ORGANIZATION:
+            return Verdict(
+                Fate.UNMANAGED,
+                "the config has no Organization document: organization objects are not managed",
+            )
+        return Verdict(Fate.UNMANAGED, f"{scope} is not declared in config")
+    if scope not in live.scopes:
+        return Verdict(
+            Fate.UNMANAGED,
+            f"{scope} was not read whole: declarate never deletes what it could not see entirely",
+        )
+    if is_absent_scope(desired, scope):
+        return _absent_scope_verdict(resource, settings)
+    if KINDS[kind].taggable:
+        if is_owned(resource, settings):
+            return Verdict(Fate.DELETE, f"not declared in config, and tagged {tag_text(settings)}")
+        return Verdict(Fate.UNMANAGED, f"not declared and not tagged {tag_text(settings)}")
+    if kind is Kind.PROJECT:
+        return Verdict(Fate.UNMANAGED, "project not declared in config")
+    directives = desired.directives_for(scope)
+    setting = PRUNE_SETTINGS[kind]
+    where = "the Organization document" if scope == ORGANIZATION else "the project"
+    if prunes(directives, kind):
+        return Verdict(Fate.DELETE, f"not declared in config, and {where} sets prune.{setting}: true")
+    return Verdict(Fate.UNMANAGED, f"not declared; set prune.{setting}: true in {where} to delete it")
+
+
+def _absent_scope_verdict(resource: Resource, settings: Settings) -> Verdict:
+    scope = scope_of(resource.address)
+    if resource.kind is Kind.PROJECT:
+        return Verdict(
+            Fate.DELETE,
+            "the project declares ensure: absent; its owned indexes and its API keys are deleted first",
+        )
+    if resource.kind is Kind.INDEX:
+        if is_owned(resource, settings):
+            return Verdict(
+                Fate.DELETE, f"{scope} declares ensure: absent, and the index is tagged {tag_text(settings)}"
+            )
+        return Verdict(
+            Fate.UNMANAGED, f"not tagged {tag_text(settings)}: declarate will not delete it, so {scope} stays"
+        )
+    if resource.kind is Kind.API_KEY:
+        return Verdict(Fate.DELETE, f"{scope} declares ensure: absent")
+    # Role bindings of a project exist only through it: deleting the project removes them.
+    return Verdict(Fate.LEAVE, f"{scope} declares ensure: absent; its role bindings go with it")
+
+
+def owns(resource: Resource, desired: State, settings: Settings) -> bool:
+    """Whether declarate owns this live object for mass-deletion accounting.
+
+    Indexes are owned through the tag; keys, bindings and service accounts only when their scope
+    prunes that kind (otherwise declarate never deletes them, so they never count).
+    """
+    if KINDS[resource.kind].taggable:
+        return is_owned(resource, settings)
+    directives = desired.directives_for(scope_of(resource.address))
+    return prunes(directives, resource.kind)

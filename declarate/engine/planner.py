@@ -1,0 +1,159 @@
+"""The planner: desired state, live state, settings and overrides in; the Plan out.
+
+`plan()` is the pure engine's entry point (DESIGN §2-§3): it diffs every declared resource against
+its live counterpart, decides the fate of every undeclared live object through `ownership`, keeps the
+`--only` selection, lets `safety` block what may not run and `order` sequence the rest. It performs
+no I/O, prints nothing and is deterministic: the same inputs give an identical Plan.
+
+`--only PREFIX` works like `terraform -target` without its dependency expansion: changes outside the
+selection are left out even when a selected change needs them (a selected index in a project that is
+yet to be created does not bring the project's create along); `depends_on` then names only the
+selected changes, and the mass-deletion rule counts only the selected deletes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from declarate.engine.diff import apply_ignore_changes, change_class, create_fields, diff_attrs, thaw
+from declarate.engine.order import order_changes
+from declarate.engine.ownership import (
+    Fate,
+    is_absent_scope,
+    is_owned,
+    tag_text,
+    undeclared_verdict,
+    with_ownership_tag,
+)
+from declarate.engine.safety import block_changes
+from declarate.model.address import Address, Kind, PrincipalType
+from declarate.model.kinds import KINDS, Mutability
+from declarate.model.plan import Action, Change, FieldDiff, Plan, Unmanaged
+from declarate.model.resource import Resource
+from declarate.model.settings import Overrides, Settings
+from declarate.model.state import State, scope_of
+
+NO_OVERRIDES = Overrides()
+
+CREATE_REASON = "declared in config, not found live"
+
+
+def plan(desired: State, live: State, settings: Settings, overrides: Overrides = NO_OVERRIDES) -> Plan:
+    """The plan that makes live state match desired state, with every block and unmanaged object."""
+    changes: list[Change] = []
+    unmanaged: list[Unmanaged] = []
+    for resource in _by_address(desired):
+        if resource.address in live.protected or is_absent_scope(desired, scope_of(resource.address)):
+            continue  # declarate's own objects are never touched; an absent scope is only deleted
+        change = declared_change(resource, live.get(resource.address), settings)
+        if change is not None:
+            changes.append(change)
+    for resource in _by_address(live):
+        address = resource.address
+        if address in live.protected:
+            continue
+        if address in desired and not is_absent_scope(desired, scope_of(address)):
+            continue
+        verdict = undeclared_verdict(resource, desired, live, settings)
+        if verdict.fate is Fate.DELETE:
+            changes.append(Change(address, Action.DELETE, reason=verdict.reason, before=thaw(resource.attrs)))
+        elif verdict.fate is Fate.UNMANAGED:
+            unmanaged.append(Unmanaged(address, verdict.reason))
+    if overrides.only:
+        changes = [c for c in changes if _selected(c.address, overrides.only)]
+        unmanaged = [u for u in unmanaged if _selected(u.address, overrides.only)]
+    blocked = block_changes(changes, desired, live, settings, overrides)
+    return Plan(
+        changes=order_changes(blocked),
+        unmanaged=tuple(unmanaged),
+        fingerprints=live_fingerprints(desired, live),
+    )
+
+
+def declared_change(desired: Resource, live: Resource | None, settings: Settings) -> Change | None:
+    """The change that brings one declared resource to its desired attrs, or None when it matches."""
+    kind = desired.kind
+    taggable = KINDS[kind].taggable
+    if live is None:
+        after = with_ownership_tag(desired.attrs, settings) if taggable else thaw(desired.attrs)
+        return Change(
+            desired.address,
+            Action.CREATE,
+            fields=create_fields(kind, after, desired.origin_of),
+            source=desired.origin,
+            reason=CREATE_REASON,
+            after=after,
+        )
+    after = apply_ignore_changes(desired.attrs, live.attrs, desired.directives.ignore_changes)
+    if taggable:
+        after = with_ownership_tag(after, settings)
+    fields = tuple(
+        _explain_ownership_tag(f, settings) for f in diff_attrs(kind, live.attrs, after, desired.origin_of)
+    )
+    if taggable and not is_owned(live, settings):
+        action = Action.ADOPT
+        reason = (
+            f"declared in config and found live without the ownership tag {tag_text(settings)}: "
+            "declarate tags it and reconciles it in place"
+        )
+    elif not fields:
+        return None
+    elif replaced := [
+        f.path for f in fields if change_class(kind, f.path, f.before, f.after) is Mutability.REPLACE
+    ]:
+        action = Action.REPLACE
+        reason = f"immutable fields differ ({', '.join(replaced)}): it is deleted and created again"
+    else:
+        action = Action.UPDATE
+        reason = f"live differs from config in {', '.join(f.path for f in fields)}"
+    return Change(
+        desired.address,
+        action,
+        fields=fields,
+        source=desired.origin,
+        reason=reason,
+        before=thaw(live.attrs),
+        after=after,
+    )
+
+
+def live_fingerprints(desired: State, live: State) -> dict[str, str]:
+    """Fingerprints of the live objects this plan was computed from, for the saved-plan staleness check.
+
+    Those in the declared scopes, plus the live service accounts that declared role bindings refer to.
+    declarate's own objects are left out: its temporary keys change with every run.
+    """
+    referenced = set(_referenced_service_accounts(desired))
+    return {
+        str(r.address): r.fingerprint()
+        for r in _by_address(live)
+        if r.address not in live.protected
+        and (scope_of(r.address) in desired.scopes or r.address in referenced)
+    }
+
+
+def _referenced_service_accounts(desired: State) -> Iterable[Address]:
+    for binding in desired.of_kind(Kind.ROLE_BINDING):
+        principal_type, principal, _ = binding.address.role_binding_parts()
+        if principal_type is PrincipalType.SERVICE_ACCOUNT:
+            yield Address.service_account(principal)
+
+
+def _explain_ownership_tag(field: FieldDiff, settings: Settings) -> FieldDiff:
+    if field.path != f"tags.{settings.ownership_tag_key}":
+        return field
+    return FieldDiff(
+        field.path,
+        field.before,
+        field.after,
+        "the ownership tag marks the index as managed by declarate",
+        field.source,
+    )
+
+
+def _selected(address: Address, prefixes: Iterable[str]) -> bool:
+    return any(address.matches_prefix(p) for p in prefixes)
+
+
+def _by_address(state: State) -> list[Resource]:
+    return sorted(state, key=lambda r: str(r.address))

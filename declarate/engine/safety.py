@@ -1,0 +1,329 @@
+"""Safety: which planned changes may not run, with the rule that blocks each and the exact override.
+
+Every block is computed here, while planning, so the plan shows it before anything runs (DESIGN §3).
+Rules are checked in a fixed priority order and a change shows the first that applies: the rules no
+command-line flag lifts (CMEK, adopting a mismatched index, pod creation) come first, so nobody passes
+an override only to meet a harder rule behind it. Pure; it never drops, adds or reorders changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from declarate.engine.diff import change_class
+from declarate.engine.order import principal_key
+from declarate.engine.ownership import is_absent_scope, is_owned, owns, tag_text
+from declarate.model.address import Address, Kind, PrincipalType
+from declarate.model.defaults import MASS_DELETE_MIN_OBJECTS
+from declarate.model.kinds import Mutability
+from declarate.model.plan import Action, Block, Change
+from declarate.model.settings import Overrides, Settings
+from declarate.model.state import State, scope_of
+
+RULE_CMEK_ONE_WAY = "cmek-one-way"
+RULE_ADOPT_IMMUTABLE = "adopt-immutable"
+RULE_POD_CREATE = "pod-create"
+RULE_REPLACE = "replace"
+RULE_DELETION_PROTECTION = "deletion-protection"
+RULE_UNRESOLVED_REFERENCE = "unresolved-reference"
+RULE_PROJECT_NOT_EMPTY = "project-not-empty"
+RULE_REQUIRE_DELETION_PROTECTION = "policy:require_deletion_protection"
+RULE_FORBID_ROLES = "policy:forbid_roles"
+RULE_MAX_INDEXES = "policy:max_indexes_per_project"
+RULE_MASS_DELETE = "mass-delete"
+
+
+@dataclass(frozen=True)
+class SafetyContext:
+    """What the rules read besides the change itself, grouped once per plan (no per-change scans)."""
+
+    desired: State
+    live: State
+    settings: Settings
+    overrides: Overrides
+    unowned_indexes: Mapping[str, tuple[str, ...]]  # scope -> names of live indexes declarate does not own
+    desired_index_count: Mapping[str, int]  # project name -> desired indexes
+    mass_deletes: Mapping[Address, Block]  # deletes blocked by the mass-deletion rule
+
+
+Rule = Callable[[Change, SafetyContext], Block | None]
+
+
+def block_changes(
+    changes: Sequence[Change], desired: State, live: State, settings: Settings, overrides: Overrides
+) -> tuple[Change, ...]:
+    """The same changes, each carrying the first rule that blocks it (or None)."""
+    context = SafetyContext(
+        desired=desired,
+        live=live,
+        settings=settings,
+        overrides=overrides,
+        unowned_indexes=_unowned_indexes(live, settings),
+        desired_index_count=Counter(r.address.project or "" for r in desired.of_kind(Kind.INDEX)),
+        mass_deletes=mass_delete_blocks(changes, desired, live, settings, overrides),
+    )
+    return tuple(dataclasses.replace(c, blocked=first_block(c, context)) for c in changes)
+
+
+def first_block(change: Change, context: SafetyContext) -> Block | None:
+    for rule in RULES:
+        block = rule(change, context)
+        if block is not None:
+            return block
+    return None
+
+
+def _after(change: Change, key: str) -> Any:
+    return (change.after or {}).get(key)
+
+
+def _before(change: Change, key: str) -> Any:
+    return (change.before or {}).get(key)
+
+
+def _fields_of_class(change: Change, mutability: Mutability) -> list[str]:
+    return [
+        f.path for f in change.fields if change_class(change.kind, f.path, f.before, f.after) is mutability
+    ]
+
+
+def cmek_one_way(change: Change, context: SafetyContext) -> Block | None:
+    paths = _fields_of_class(change, Mutability.ONE_WAY)
+    if not paths:
+        return None
+    return Block(
+        RULE_CMEK_ONE_WAY,
+        f"{', '.join(paths)} is on live and the config turns it off: CMEK encryption can be turned on "
+        "but never turned off",
+        "none: CMEK cannot be turned off; set force_encryption_with_cmek: true",
+    )
+
+
+def adopt_immutable(change: Change, context: SafetyContext) -> Block | None:
+    if change.action is not Action.ADOPT:
+        return None
+    paths = _fields_of_class(change, Mutability.REPLACE)
+    if not paths:
+        return None
+    tag = tag_text(context.settings)
+    return Block(
+        RULE_ADOPT_IMMUTABLE,
+        f"immutable fields differ from the live index ({', '.join(paths)}), and declarate never recreates "
+        "an index it does not own",
+        f"tag the index `{tag}` by hand to let declarate own (and replace) it, or change the config to "
+        "match the live index",
+    )
+
+
+def pod_create(change: Change, context: SafetyContext) -> Block | None:
+    if change.kind is not Kind.INDEX or change.action not in (Action.CREATE, Action.REPLACE):
+        return None
+    if (_after(change, "deployment") or {}).get("deployment_type") != "pod":
+        return None
+    return Block(
+        RULE_POD_CREATE,
+        "pod indexes cannot be created with API 2026-07",
+        "none: create it as serverless, or create the pod index by hand and declare it",
+    )
+
+
+def replace(change: Change, context: SafetyContext) -> Block | None:
+    if change.action is not Action.REPLACE:
+        return None
+    desired = context.desired.get(change.address)
+    if str(change.address) in context.overrides.allow_replace or (
+        desired is not None and desired.directives.allow_replace
+    ):
+        return None
+    paths = ", ".join(_fields_of_class(change, Mutability.REPLACE))
+    loss = (
+        "replacing the index deletes all its vectors" if change.kind is Kind.INDEX else "it is deleted first"
+    )
+    return Block(
+        RULE_REPLACE,
+        f"immutable fields change ({paths}): {loss}",
+        f"--allow-replace {change.address} or allow_replace: true",
+    )
+
+
+def deletion_protection(change: Change, context: SafetyContext) -> Block | None:
+    if change.kind is not Kind.INDEX or change.action not in (Action.DELETE, Action.REPLACE):
+        return None
+    if _before(change, "deletion_protection") != "enabled":
+        return None
+    if change.action is Action.DELETE:
+        return Block(
+            RULE_DELETION_PROTECTION,
+            "deletion protection is enabled on the live index",
+            "set deletion_protection: disabled and apply, then delete",
+        )
+    # The desired config may keep protection on: Pinecone still refuses to delete the live index (403).
+    return Block(
+        RULE_DELETION_PROTECTION,
+        "deletion protection is enabled on the live index, which a replace must delete",
+        "set deletion_protection: disabled and apply without the immutable change, then replace",
+    )
+
+
+def unresolved_reference(change: Change, context: SafetyContext) -> Block | None:
+    if change.kind is not Kind.ROLE_BINDING or change.action is not Action.CREATE:
+        return None
+    principal_type, principal, _ = change.address.role_binding_parts()
+    if principal_type is not PrincipalType.SERVICE_ACCOUNT:
+        return None
+    account = Address.service_account(principal)
+    if account in context.desired or account in context.live:
+        return None
+    return Block(
+        RULE_UNRESOLVED_REFERENCE,
+        f"service account {principal} is declared nowhere and does not exist live",
+        "declare it under service_accounts in the Organization document, or fix the name",
+    )
+
+
+def project_not_empty(change: Change, context: SafetyContext) -> Block | None:
+    if change.kind is not Kind.PROJECT or change.action is not Action.DELETE:
+        return None
+    remaining = context.unowned_indexes.get(scope_of(change.address), ())
+    if not remaining:
+        return None
+    tag = tag_text(context.settings)
+    return Block(
+        RULE_PROJECT_NOT_EMPTY,
+        f"the project still holds indexes declarate does not own: {', '.join(remaining)}",
+        f"delete them by hand, or tag them `{tag}` so that declarate deletes them",
+    )
+
+
+def require_deletion_protection(change: Change, context: SafetyContext) -> Block | None:
+    wanted = context.settings.policies.require_deletion_protection
+    if wanted is None or change.kind is not Kind.INDEX or change.action is Action.DELETE:
+        return None
+    tags = _after(change, "tags") or {}
+    if _after(change, "deletion_protection") == "enabled" or any(tags.get(k) != v for k, v in wanted.items()):
+        return None
+    which = (
+        "every index" if not wanted else "indexes tagged " + ", ".join(f"{k}={v}" for k, v in wanted.items())
+    )
+    return Block(
+        RULE_REQUIRE_DELETION_PROTECTION,
+        f"policy require_deletion_protection: {which} must set deletion_protection: enabled",
+        "set deletion_protection: enabled on the index",
+    )
+
+
+def forbid_roles(change: Change, context: SafetyContext) -> Block | None:
+    forbidden = set(context.settings.policies.forbid_roles)
+    if (
+        not forbidden
+        or change.kind is not Kind.API_KEY
+        or change.action not in (Action.CREATE, Action.UPDATE)
+    ):
+        return None
+    held = sorted(forbidden.intersection(_after(change, "roles") or ()))
+    if not held:
+        return None
+    return Block(
+        RULE_FORBID_ROLES,
+        f"policy forbid_roles: API keys may not hold {', '.join(held)}",
+        f"remove {', '.join(held)} from the key's roles",
+    )
+
+
+def max_indexes_per_project(change: Change, context: SafetyContext) -> Block | None:
+    limit = context.settings.policies.max_indexes_per_project
+    if limit is None or change.kind is not Kind.INDEX or change.action is not Action.CREATE:
+        return None
+    count = context.desired_index_count.get(change.address.project or "", 0)
+    if count <= limit:
+        return None
+    return Block(
+        RULE_MAX_INDEXES,
+        f"policy max_indexes_per_project: project/{change.address.project} declares {count} indexes, "
+        f"more than the limit of {limit}",
+        f"declare at most {limit} indexes in the project, or raise policies.max_indexes_per_project",
+    )
+
+
+def mass_delete(change: Change, context: SafetyContext) -> Block | None:
+    return context.mass_deletes.get(change.address)
+
+
+RULES: tuple[Rule, ...] = (
+    cmek_one_way,
+    adopt_immutable,
+    pod_create,
+    replace,
+    deletion_protection,
+    unresolved_reference,
+    project_not_empty,
+    require_deletion_protection,
+    forbid_roles,
+    max_indexes_per_project,
+    mass_delete,
+)
+
+
+def mass_delete_blocks(
+    changes: Sequence[Change], desired: State, live: State, settings: Settings, overrides: Overrides
+) -> dict[Address, Block]:
+    """Deletes blocked because they remove too large a share of what declarate owns of a kind in a scope.
+
+    Counted per (scope, kind) over live objects declarate owns there. A scope with `ensure: absent` is
+    an explicit request and is exempt; so is the delete half of a role change (a binding created for
+    the same principal in the same scope), which moves access rather than removing it.
+    """
+    if overrides.allow_mass_delete:
+        return {}
+    owned: Counter[tuple[str, Kind]] = Counter(
+        (scope_of(r.address), r.kind)
+        for r in live
+        if r.address not in live.protected and r.kind is not Kind.PROJECT and owns(r, desired, settings)
+    )
+    role_changes = {
+        principal_key(c.address) for c in changes if c.kind is Kind.ROLE_BINDING and c.action is Action.CREATE
+    }
+    deletes: defaultdict[tuple[str, Kind], list[Address]] = defaultdict(list)
+    for change in changes:
+        if change.action is not Action.DELETE or change.kind is Kind.PROJECT:
+            continue
+        if change.kind is Kind.ROLE_BINDING and principal_key(change.address) in role_changes:
+            continue
+        scope = scope_of(change.address)
+        if not is_absent_scope(desired, scope):
+            deletes[(scope, change.kind)].append(change.address)
+    blocks: dict[Address, Block] = {}
+    for (scope, kind), addresses in sorted(deletes.items()):
+        total = owned[(scope, kind)]
+        if total < MASS_DELETE_MIN_OBJECTS or len(addresses) / total <= settings.max_delete_fraction:
+            continue
+        block = Block(
+            RULE_MASS_DELETE,
+            f"this plan deletes {len(addresses)} of the {total} {_plural(kind)} declarate owns in {scope} "
+            f"({len(addresses) / total:.0%}, more than the {settings.max_delete_fraction:.0%} limit)",
+            "--allow-mass-delete",
+        )
+        blocks.update(dict.fromkeys(addresses, block))
+    return blocks
+
+
+def _plural(kind: Kind) -> str:
+    return {
+        Kind.INDEX: "indexes",
+        Kind.API_KEY: "API keys",
+        Kind.ROLE_BINDING: "role bindings",
+        Kind.SERVICE_ACCOUNT: "service accounts",
+        Kind.PROJECT: "projects",
+    }[kind]
+
+
+def _unowned_indexes(live: State, settings: Settings) -> dict[str, tuple[str, ...]]:
+    names: defaultdict[str, list[str]] = defaultdict(list)
+    for resource in live.of_kind(Kind.INDEX):
+        if resource.address not in live.protected and not is_owned(resource, settings):
+            names[scope_of(resource.address)].append(resource.address.name)
+    return {scope: tuple(sorted(n)) for scope, n in names.items()}

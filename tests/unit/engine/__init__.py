@@ -1,0 +1,1 @@
+"""Specifications of the pure engine: diff, ownership, safety, order and the planner."""

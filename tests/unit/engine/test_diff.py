@@ -1,0 +1,129 @@
+"""Field-level diff: one entry per differing path, classified by the kind's mutability table."""
+
+from __future__ import annotations
+
+from declarate.engine.diff import apply_ignore_changes, change_class, create_fields, diff_attrs
+from declarate.model.address import Kind
+from declarate.model.kinds import Mutability
+
+from .builders import api_key, index, project
+
+
+def test_identical_attrs_have_no_diff() -> None:
+    recs = index()
+    assert diff_attrs(Kind.INDEX, recs.attrs, index().attrs) == ()
+
+
+def test_tags_diff_key_by_key_with_added_changed_and_removed_keys() -> None:
+    live = index(tags={"team": "apparel", "env": "dev", "old": "x"}).attrs
+    desired = index(tags={"team": "search", "env": "dev", "new": "y"}).attrs
+
+    diffs = diff_attrs(Kind.INDEX, live, desired)
+
+    assert [(d.path, d.before, d.after) for d in diffs] == [
+        ("tags.new", None, "y"),
+        ("tags.old", "x", None),
+        ("tags.team", "apparel", "search"),
+    ]
+    assert all(change_class(Kind.INDEX, d.path, d.before, d.after) is Mutability.IN_PLACE for d in diffs)
+
+
+def test_read_capacity_change_is_one_whole_value_diff_in_place() -> None:
+    dedicated = {"mode": "Dedicated", "dedicated": {"node_type": "b1", "scaling": "Manual"}}
+    live, desired = index().attrs, index(read_capacity=dedicated).attrs
+
+    (diff,) = diff_attrs(Kind.INDEX, live, desired)
+
+    assert (diff.path, diff.before, diff.after) == ("read_capacity", {"mode": "OnDemand"}, dedicated)
+    assert change_class(Kind.INDEX, diff.path, diff.before, diff.after) is Mutability.IN_PLACE
+
+
+def test_dimension_change_is_replace_and_says_vectors_are_lost() -> None:
+    (diff,) = diff_attrs(Kind.INDEX, index(dimension=8).attrs, index(dimension=16).attrs)
+
+    assert (diff.path, diff.before, diff.after) == ("schema.fields._values.dimension", 8, 16)
+    assert diff.reason == "dimension is immutable: replacing the index deletes all its vectors"
+    assert change_class(Kind.INDEX, diff.path, 8, 16) is Mutability.REPLACE
+
+
+def test_api_key_roles_are_compared_as_one_list() -> None:
+    live = api_key(roles=["DataPlaneViewer", "ProjectViewer"]).attrs
+    desired = api_key(roles=["DataPlaneEditor"]).attrs
+
+    (diff,) = diff_attrs(Kind.API_KEY, live, desired)
+
+    assert (diff.path, diff.before, diff.after) == (
+        "roles",
+        ["DataPlaneViewer", "ProjectViewer"],
+        ["DataPlaneEditor"],
+    )
+
+
+def test_cmek_may_be_turned_on_in_place_but_turning_it_off_is_one_way() -> None:
+    path = "force_encryption_with_cmek"
+    assert change_class(Kind.PROJECT, path, False, True) is Mutability.IN_PLACE
+    assert change_class(Kind.PROJECT, path, True, False) is Mutability.ONE_WAY
+    (diff,) = diff_attrs(Kind.PROJECT, project(cmek=True).attrs, project(cmek=False).attrs)
+    assert diff.path == path
+
+
+def test_ignore_changes_takes_the_live_value_for_the_path_and_everything_below() -> None:
+    dedicated = {"mode": "Dedicated", "dedicated": {"node_type": "b1"}}
+    live = index(tags={"cost-center": "42", "team": "a"}, read_capacity=dedicated).attrs
+    desired = index(tags={"team": "b"}).attrs
+
+    effective = apply_ignore_changes(desired, live, ["tags.cost-center", "read_capacity"])
+
+    assert effective["tags"] == {"cost-center": "42", "team": "b"}
+    assert effective["read_capacity"] == dedicated
+    assert [d.path for d in diff_attrs(Kind.INDEX, live, effective)] == ["tags.team"]
+
+
+def test_ignore_changes_drops_a_path_that_is_absent_live() -> None:
+    live = index().attrs
+    desired = index(tags={"cost-center": "42"}).attrs
+
+    effective = apply_ignore_changes(desired, live, ["tags.cost-center"])
+
+    assert effective["tags"] == {}
+    assert diff_attrs(Kind.INDEX, live, effective) == ()
+
+
+def test_ignore_changes_never_alters_the_desired_attrs_it_is_given() -> None:
+    desired = index(tags={"team": "b"})
+    apply_ignore_changes(desired.attrs, index(tags={"team": "a"}).attrs, ["tags"])
+    assert desired.attrs["tags"] == {"team": "b"}
+
+
+def test_create_lists_every_leaf_attribute_with_its_source() -> None:
+    recs = index(tags={"team": "a"})
+
+    fields = create_fields(Kind.INDEX, recs.attrs, recs.origin_of)
+
+    assert [(f.path, f.before, f.after) for f in fields] == [
+        ("deletion_protection", None, "disabled"),
+        ("deployment.cloud", None, "aws"),
+        ("deployment.deployment_type", None, "managed"),
+        ("deployment.region", None, "us-east-1"),
+        ("name", None, "recs"),
+        ("read_capacity", None, {"mode": "OnDemand"}),
+        ("schema.fields._values.dimension", None, 8),
+        ("schema.fields._values.metric", None, "cosine"),
+        ("schema.fields._values.type", None, "dense_vector"),
+        ("tags.team", None, "a"),
+    ]
+    assert all(f.source == recs.origin_of(f.path) and f.source is not None for f in fields)
+
+
+def test_each_diff_names_the_yaml_position_of_its_path() -> None:
+    desired = index(dimension=16)
+
+    (diff,) = diff_attrs(Kind.INDEX, index().attrs, desired.attrs, desired.origin_of)
+
+    assert diff.source == desired.origins["schema.fields._values.dimension"]
+
+
+def test_a_tuple_and_a_list_with_the_same_items_are_the_same_value() -> None:
+    live = {"name": "svc", "roles": ("ProjectEditor",)}
+    desired = {"name": "svc", "roles": ["ProjectEditor"]}
+    assert diff_attrs(Kind.API_KEY, live, desired) == ()

@@ -1,0 +1,288 @@
+"""Safety rules: every block is in the plan, with its rule and the exact override, before anything runs."""
+
+from __future__ import annotations
+
+from declarate.engine import plan
+from declarate.model.address import PrincipalType
+from declarate.model.plan import Action, Block, Plan
+from declarate.model.resource import Resource
+from declarate.model.settings import Overrides, Policies, Settings
+from declarate.model.state import ScopeDirectives
+
+from .builders import (
+    SETTINGS,
+    api_key,
+    binding,
+    desired_state,
+    index,
+    live_state,
+    org_binding,
+    owned,
+    project,
+    service_account,
+)
+
+
+def blocks(result: Plan) -> dict[str, Block | None]:
+    return {str(c.address): c.blocked for c in result.changes}
+
+
+def rule_of(result: Plan, address: str) -> str | None:
+    block = blocks(result)[address]
+    return None if block is None else block.rule
+
+
+def test_protected_index_delete_is_blocked() -> None:
+    live = live_state(project(), owned(index(name="old", protection="enabled")))
+
+    result = plan(desired_state(project()), live, SETTINGS)
+
+    block = blocks(result)["project/a/index/old"]
+    assert block == Block(
+        "deletion-protection",
+        "deletion protection is enabled on the live index",
+        "set deletion_protection: disabled and apply, then delete",
+    )
+    assert result.blocked == result.changes
+
+
+def test_replace_of_a_protected_index_is_blocked_even_when_replace_is_allowed() -> None:
+    desired = desired_state(project(), index(dimension=16, protection="enabled", allow_replace=True))
+    live = live_state(project(), owned(index(protection="enabled")))
+
+    (change,) = plan(desired, live, SETTINGS).changes
+
+    assert change.action is Action.REPLACE
+    assert change.blocked is not None and change.blocked.rule == "deletion-protection"
+
+
+def test_replace_block_comes_before_the_deletion_protection_block() -> None:
+    desired = desired_state(project(), index(dimension=16, protection="enabled"))
+    live = live_state(project(), owned(index(protection="enabled")))
+
+    assert rule_of(plan(desired, live, SETTINGS), "project/a/index/recs") == "replace"
+
+
+def test_cmek_cannot_be_turned_off() -> None:
+    (change,) = plan(desired_state(project(cmek=False)), live_state(project(cmek=True)), SETTINGS).changes
+
+    assert change.action is Action.UPDATE
+    assert change.blocked is not None
+    assert change.blocked.rule == "cmek-one-way"
+    assert change.blocked.override == "none: CMEK cannot be turned off; set force_encryption_with_cmek: true"
+
+
+def test_cmek_can_be_turned_on() -> None:
+    (change,) = plan(desired_state(project(cmek=True)), live_state(project(cmek=False)), SETTINGS).changes
+
+    assert (change.action, change.blocked) == (Action.UPDATE, None)
+
+
+def owned_indexes(count: int) -> list[Resource]:
+    return [owned(index(name=f"ix{n}")) for n in range(count)]
+
+
+def test_deleting_too_large_a_share_of_owned_indexes_is_blocked() -> None:
+    live = live_state(project(), *owned_indexes(5))
+    desired = desired_state(project(), index(name="ix0"), index(name="ix1"), index(name="ix2"))
+
+    result = plan(desired, live, SETTINGS)
+
+    deletes = [c for c in result.changes if c.action is Action.DELETE]
+    assert [str(c.address) for c in deletes] == ["project/a/index/ix3", "project/a/index/ix4"]
+    for change in deletes:
+        assert change.blocked is not None
+        assert change.blocked.rule == "mass-delete"
+        assert change.blocked.override == "--allow-mass-delete"
+        assert "2 of the 5 indexes" in change.blocked.message
+
+
+def test_deleting_a_small_share_of_owned_indexes_is_allowed() -> None:
+    live = live_state(project(), *owned_indexes(4))
+    desired = desired_state(project(), *(index(name=f"ix{n}") for n in range(3)))
+
+    result = plan(desired, live, SETTINGS, Overrides())
+
+    (change,) = [c for c in result.changes if c.action is Action.DELETE]
+    assert change.blocked is None  # 1 of 4 is 25%, under the 30% limit
+
+
+def test_mass_delete_rule_needs_at_least_three_owned_objects() -> None:
+    result = plan(desired_state(project()), live_state(project(), *owned_indexes(2)), SETTINGS)
+
+    assert [c.blocked for c in result.changes] == [None, None]
+
+
+def test_allow_mass_delete_lifts_the_block() -> None:
+    result = plan(
+        desired_state(project()),
+        live_state(project(), *owned_indexes(5)),
+        SETTINGS,
+        Overrides(allow_mass_delete=True),
+    )
+
+    assert len(result.changes) == 5 and not result.blocked
+
+
+def test_mass_delete_threshold_comes_from_the_workspace_settings() -> None:
+    lenient = Settings(max_delete_fraction=1.0)
+    assert not plan(desired_state(project()), live_state(project(), *owned_indexes(5)), lenient).blocked
+
+
+def test_deleting_exactly_the_allowed_share_is_not_a_mass_delete() -> None:
+    half = Settings(max_delete_fraction=0.5)
+    desired = desired_state(project(), index(name="ix0"), index(name="ix1"))
+
+    result = plan(desired, live_state(project(), *owned_indexes(4)), half)
+
+    assert len(result.changes) == 2 and not result.blocked
+
+
+def test_mass_delete_of_pruned_service_accounts_is_blocked_in_the_organization() -> None:
+    prune = ScopeDirectives(prune_service_accounts=True)
+    desired = desired_state(service_account("sa0"), directives={"organization": prune})
+    live = live_state(*(service_account(f"sa{n}") for n in range(3)))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert {rule_of(result, f"service-account/sa{n}") for n in (1, 2)} == {"mass-delete"}
+    block = blocks(result)["service-account/sa1"]
+    assert block is not None and "2 of the 3 service accounts declarate owns in organization" in block.message
+
+
+def test_ensure_absent_is_an_explicit_request_not_a_mass_delete() -> None:
+    desired = desired_state(directives={"project/a": ScopeDirectives(ensure_absent=True)})
+
+    result = plan(desired, live_state(project(), *owned_indexes(5)), SETTINGS)
+
+    assert len(result.changes) == 6 and not result.blocked
+
+
+def test_mass_delete_of_pruned_api_keys_is_blocked() -> None:
+    desired = desired_state(
+        project(), api_key(name="k0"), directives={"project/a": ScopeDirectives(prune_api_keys=True)}
+    )
+    live = live_state(project(), *(api_key(name=f"k{n}") for n in range(4)))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert {rule_of(result, f"project/a/api-key/k{n}") for n in (1, 2, 3)} == {"mass-delete"}
+
+
+def test_role_changes_are_not_counted_as_mass_deletion() -> None:
+    desired = desired_state(
+        project(),
+        *(binding(principal=f"sa{n}", role="ProjectEditor") for n in range(3)),
+        directives={"project/a": ScopeDirectives(prune_role_bindings=True)},
+    )
+    live = live_state(
+        project(),
+        *(binding(principal=f"sa{n}", role="ProjectViewer") for n in range(3)),
+        *(service_account(f"sa{n}") for n in range(3)),
+    )
+
+    result = plan(desired, live, SETTINGS)
+
+    assert len(result.changes) == 6 and not result.blocked
+
+
+def test_require_deletion_protection_policy_blocks_matching_unprotected_indexes() -> None:
+    settings = Settings(policies=Policies(require_deletion_protection={"env": "prod"}))
+    desired = desired_state(
+        project(),
+        index(name="prod-off", tags={"env": "prod"}),
+        index(name="prod-on", tags={"env": "prod"}, protection="enabled"),
+        index(name="dev-off", tags={"env": "dev"}),
+    )
+
+    result = plan(desired, live_state(project()), settings)
+
+    assert rule_of(result, "project/a/index/prod-off") == "policy:require_deletion_protection"
+    assert rule_of(result, "project/a/index/prod-on") is None
+    assert rule_of(result, "project/a/index/dev-off") is None
+    block = blocks(result)["project/a/index/prod-off"]
+    assert block is not None and "indexes tagged env=prod" in block.message
+
+
+def test_require_deletion_protection_with_no_tags_covers_every_index() -> None:
+    settings = Settings(policies=Policies(require_deletion_protection={}))
+    desired = desired_state(project(), index(tags={"team": "a"}))
+    live = live_state(project(), index(tags={"team": "b"}))
+
+    (change,) = plan(desired, live, settings).changes
+
+    assert change.action is Action.ADOPT
+    assert change.blocked is not None and change.blocked.rule == "policy:require_deletion_protection"
+
+
+def test_forbid_roles_policy_blocks_api_keys_holding_a_forbidden_role() -> None:
+    settings = Settings(policies=Policies(forbid_roles=("ProjectEditor",)))
+    desired = desired_state(
+        project(), api_key(name="default-roles"), api_key(name="reader", roles=["DataPlaneViewer"])
+    )
+
+    result = plan(desired, live_state(project()), settings)
+
+    assert rule_of(result, "project/a/api-key/default-roles") == "policy:forbid_roles"
+    assert rule_of(result, "project/a/api-key/reader") is None
+
+
+def test_max_indexes_per_project_policy_blocks_the_creates_of_an_oversized_project() -> None:
+    settings = Settings(policies=Policies(max_indexes_per_project=2))
+    desired = desired_state(project(), *(index(name=f"ix{n}") for n in range(3)))
+    live = live_state(project(), owned(index(name="ix0")))
+
+    result = plan(desired, live, settings)
+
+    assert {rule_of(result, f"project/a/index/ix{n}") for n in (1, 2)} == {"policy:max_indexes_per_project"}
+    block = blocks(result)["project/a/index/ix1"]
+    assert block is not None and "declares 3 indexes, more than the limit of 2" in block.message
+
+
+def test_binding_to_a_service_account_that_exists_nowhere_is_blocked() -> None:
+    desired = desired_state(project(), binding(principal="ghost"))
+
+    result = plan(desired, live_state(project(), scopes={"project/a", "organization"}), SETTINGS)
+
+    assert (
+        rule_of(result, "project/a/role-binding/service-account:ghost/ProjectViewer")
+        == "unresolved-reference"
+    )
+
+
+def test_binding_to_a_declared_or_live_service_account_resolves() -> None:
+    desired = desired_state(
+        project(), binding(principal="declared"), binding(principal="existing"), service_account("declared")
+    )
+    live = live_state(project(), service_account("existing"))
+
+    assert not plan(desired, live, SETTINGS).blocked
+
+
+def test_binding_to_a_user_needs_no_service_account() -> None:
+    desired = desired_state(org_binding("alice@example.com", principal_type=PrincipalType.USER))
+    assert not plan(desired, live_state(scopes={"organization"}), SETTINGS).blocked
+
+
+def test_creating_a_pod_index_is_blocked() -> None:
+    pod = {"deployment_type": "pod", "environment": "us-east1-gcp", "pod_type": "p1.x1"}
+    desired = desired_state(project(), index(deployment=pod))
+
+    (change,) = plan(desired, live_state(project()), SETTINGS).changes
+
+    assert change.blocked == Block(
+        "pod-create",
+        "pod indexes cannot be created with API 2026-07",
+        "none: create it as serverless, or create the pod index by hand and declare it",
+    )
+
+
+def test_an_existing_pod_index_can_be_scaled_in_place() -> None:
+    pod = {"deployment_type": "pod", "environment": "us-east1-gcp", "pod_type": "p1.x1"}
+    desired = desired_state(project(max_pods=2), index(deployment={**pod, "replicas": 2}))
+    live = live_state(project(max_pods=2), owned(index(deployment=pod)))
+
+    (change,) = plan(desired, live, SETTINGS).changes
+
+    assert (change.action, change.blocked) == (Action.UPDATE, None)
+    assert [f.path for f in change.fields] == ["deployment.replicas"]
