@@ -98,9 +98,8 @@ class Address:
             if kind in (Kind.INDEX, Kind.API_KEY, Kind.ROLE_BINDING):
                 assert kind is not None
                 name = "/".join(parts[3:])
-                if kind is not Kind.ROLE_BINDING and "/" in name:
-                    raise AddressError(f"not an address: {text!r}")
-                return cls(kind, parts[1], name)
+                if name and (kind is Kind.ROLE_BINDING or "/" not in name):
+                    return cls(kind, parts[1], name)
         raise AddressError(
             f"not an address: {text!r} (expected e.g. project/NAME, project/NAME/index/NAME, "
             "project/NAME/api-key/NAME, project/NAME/role-binding/user:EMAIL/ROLE, "

@@ -58,9 +58,7 @@ def canonical_service_account(raw: Mapping[str, Any]) -> JSON:
     return {"name": raw["name"]}
 
 
-def canonical_role_binding(
-    project: str | None, principal_type: str, principal: str, role: str
-) -> JSON:
+def canonical_role_binding(project: str | None, principal_type: str, principal: str, role: str) -> JSON:
     """Every attribute of a role binding is identity; this is what both sides compare."""
     return {"project": project, "principal_type": principal_type, "principal": principal, "role": role}
 
@@ -72,7 +70,7 @@ def canonical_index(raw: Mapping[str, Any]) -> JSON:
     `deletion_protection` and `tags` (a describe-index body, or desugared config).
     """
     deployment = canonical_deployment(raw.get("deployment"))
-    fields = (raw.get("schema") or {}).get("fields") or {}
+    fields = _without_implied_sparse((raw.get("schema") or {}).get("fields") or {})
     result: JSON = {
         "name": raw["name"],
         "schema": {"fields": {str(n): canonical_schema_field(f) for n, f in sorted(fields.items())}},
@@ -84,6 +82,23 @@ def canonical_index(raw: Mapping[str, Any]) -> JSON:
     if read_capacity is not None:
         result["read_capacity"] = read_capacity
     return result
+
+
+def _without_implied_sparse(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Leave out a bare `_sparse_values` beside a dense `_values` field.
+
+    API 2026-07 reports both on every dense vectors-API index however it was created, so declaring
+    the sparse field or not means the same index; without this, every classic dense index would
+    plan a replace.
+    """
+    dense = fields.get(d.DENSE_FIELD)
+    sparse = fields.get(d.SPARSE_FIELD)
+    if not (isinstance(dense, Mapping) and isinstance(sparse, Mapping)):
+        return fields
+    bare_sparse = {k for k, v in sparse.items() if v is not None} <= {"type"}
+    if dense.get("type") == "dense_vector" and sparse.get("type") == "sparse_vector" and bare_sparse:
+        return {k: v for k, v in fields.items() if k != d.SPARSE_FIELD}
+    return fields
 
 
 def canonical_deployment(raw: Mapping[str, Any] | None) -> JSON:

@@ -143,7 +143,9 @@ class Plan:
         """Read a plan written by `to_json`; raises PlanFormatError on another format version."""
         version = data.get("format_version")
         if version != FORMAT_VERSION:
-            raise PlanFormatError(f"unsupported plan format_version {version!r} (expected {FORMAT_VERSION!r})")
+            raise PlanFormatError(
+                f"unsupported plan format_version {version!r} (expected {FORMAT_VERSION!r})"
+            )
         try:
             return cls(
                 changes=tuple(_change_from_json(c) for c in data["changes"]),

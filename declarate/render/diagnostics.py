@@ -1,0 +1,46 @@
+"""Config diagnostics for a terminal: one line per problem, errors first, then a count.
+
+Each line reads `file:line:col: path: message (hint)` (the Diagnostic's own text) with its severity and
+code, so editors and people can jump to it. It must not filter, fix or reword diagnostics, and must not
+print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from declarate.diagnostics import Diagnostic, Severity
+from declarate.render.style import Painter, Style
+
+
+def render_diagnostics_text(diagnostics: Sequence[Diagnostic], *, color: bool) -> str:
+    """Errors then warnings, each in file and line order, and `N errors, M warnings in K files.`"""
+    paint = Painter(color)
+    ordered = sorted(diagnostics, key=_order)
+    lines = [diagnostic_line(d, paint) for d in ordered]
+    n_errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    n_warnings = len(diagnostics) - n_errors
+    files = {d.origin.file for d in diagnostics if d.origin is not None}
+    total = f"{_count(n_errors, 'error')}, {_count(n_warnings, 'warning')} in {_count(len(files), 'file')}."
+    lines.append(paint(total, Style.ERROR if n_errors else Style.WARNING if n_warnings else Style.OK))
+    return "\n".join(lines)
+
+
+def diagnostic_line(diagnostic: Diagnostic, paint: Painter) -> str:
+    """`file:line:col: path: message (hint)  [error: code]`."""
+    style = Style.ERROR if diagnostic.severity is Severity.ERROR else Style.WARNING
+    tag = paint(f"[{diagnostic.severity.value}: {diagnostic.code}]", style)
+    return f"{diagnostic}  {tag}"
+
+
+def _order(diagnostic: Diagnostic) -> tuple[int, int, str, int, int, str]:
+    """Errors before warnings; then by position, diagnostics without one last."""
+    severity = 0 if diagnostic.severity is Severity.ERROR else 1
+    origin = diagnostic.origin
+    if origin is None:
+        return (severity, 1, "", 0, 0, diagnostic.path)
+    return (severity, 0, origin.file, origin.line, origin.column, diagnostic.path)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,154 @@
+"""Export: live state rendered as config documents, in the sugar forms wherever they are lossless.
+
+`export_documents` turns a live State into one Project document per project and one Organization
+document, ready to commit; defaults are stripped (as decK's dump does) so the files stay minimal,
+and the ownership tag is left out (declarate adds it itself). Pure: State in, text out. Never emits
+a secret (live state holds none) nor declarate's own principal and temporary keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from declarate.model import defaults as d
+from declarate.model.address import Kind, PrincipalType
+from declarate.model.resource import Resource
+from declarate.model.settings import Settings
+from declarate.model.state import State
+
+HEADER = "# Exported by `declarate export` from live state. Review, then commit.\n"
+
+
+def export_documents(live: State, settings: Settings, projects: list[str] | None = None) -> dict[str, str]:
+    """{relative file path: YAML text}: `projects/NAME.yaml` per project and `organization.yaml`."""
+    files: dict[str, str] = {}
+    wanted = sorted(projects) if projects else live.projects()
+    for name in wanted:
+        document = _project_document(live, name, settings)
+        if document is not None:
+            files[f"projects/{name}.yaml"] = HEADER + _dump(document)
+    if not projects:
+        files["organization.yaml"] = HEADER + _dump(_organization_document(live))
+    return files
+
+
+def _dump(document: Mapping[str, Any]) -> str:
+    return yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=110)
+
+
+def _visible(live: State, resource: Resource) -> bool:
+    return resource.address not in live.protected
+
+
+def _project_document(live: State, name: str, settings: Settings) -> dict[str, Any] | None:
+    project = next((r for r in live.of_kind(Kind.PROJECT) if r.address.name == name), None)
+    if project is None:
+        return None
+    document: dict[str, Any] = {"kind": "Project", "name": name}
+    if project.attrs.get("max_pods", d.DEFAULT_MAX_PODS) != d.DEFAULT_MAX_PODS:
+        document["max_pods"] = project.attrs["max_pods"]
+    if project.attrs.get("force_encryption_with_cmek"):
+        document["force_encryption_with_cmek"] = True
+    inside = [
+        r for r in live if r.address.project == name and r.kind is not Kind.PROJECT and _visible(live, r)
+    ]
+    indexes = [_index(r.attrs, settings) for r in sorted(inside, key=_key) if r.kind is Kind.INDEX]
+    keys = [_api_key(r.attrs) for r in sorted(inside, key=_key) if r.kind is Kind.API_KEY]
+    bindings = [_binding(r) for r in sorted(inside, key=_key) if r.kind is Kind.ROLE_BINDING]
+    if indexes:
+        document["indexes"] = indexes
+    if keys:
+        document["api_keys"] = keys
+    if bindings:
+        document["role_bindings"] = bindings
+    return document
+
+
+def _organization_document(live: State) -> dict[str, Any]:
+    document: dict[str, Any] = {"kind": "Organization"}
+    accounts = [
+        {"name": r.attrs["name"]}
+        for r in sorted(live.of_kind(Kind.SERVICE_ACCOUNT), key=_key)
+        if _visible(live, r)
+    ]
+    bindings = [
+        _binding(r)
+        for r in sorted(live.of_kind(Kind.ROLE_BINDING), key=_key)
+        if r.address.project is None and _visible(live, r)
+    ]
+    if accounts:
+        document["service_accounts"] = accounts
+    if bindings:
+        document["role_bindings"] = bindings
+    return document
+
+
+def _key(resource: Resource) -> str:
+    return str(resource.address)
+
+
+def _binding(resource: Resource) -> dict[str, str]:
+    principal_type, principal, role = resource.address.role_binding_parts()
+    key = "service_account" if principal_type is PrincipalType.SERVICE_ACCOUNT else "user"
+    return {key: principal, "role": role}
+
+
+def _api_key(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    return {"name": attrs["name"], "roles": list(attrs["roles"])}
+
+
+def _index(attrs: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """An index in the shortest spelling that normalizes back to exactly the same attrs."""
+    entry: dict[str, Any] = {"name": attrs["name"]}
+    entry.update(_vectors(attrs["schema"]["fields"]))
+    entry.update(_placement(attrs["deployment"]))
+    if attrs.get("deletion_protection", d.DEFAULT_DELETION_PROTECTION) != d.DEFAULT_DELETION_PROTECTION:
+        entry["deletion_protection"] = attrs["deletion_protection"]
+    tags = {k: v for k, v in attrs.get("tags", {}).items() if k != settings.ownership_tag_key}
+    if tags:
+        entry["tags"] = tags
+    read_capacity = attrs.get("read_capacity")
+    if read_capacity is not None and dict(read_capacity) != d.DEFAULT_READ_CAPACITY:
+        entry["read_capacity"] = dict(read_capacity)
+    return entry
+
+
+def _vectors(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """`dimension`/`metric`, `vector_type: sparse` or `embed` when the schema is exactly that."""
+    if set(fields) == {d.DENSE_FIELD} and set(fields[d.DENSE_FIELD]) == {"type", "dimension", "metric"}:
+        dense = fields[d.DENSE_FIELD]
+        return {"dimension": dense["dimension"], "metric": dense["metric"]}
+    if set(fields) == {d.SPARSE_FIELD} and set(fields[d.SPARSE_FIELD]) == {"type"}:
+        return {"vector_type": "sparse", "metric": "dotproduct"}
+    if len(fields) == 1:
+        ((name, field),) = fields.items()
+        if field.get("type") == "semantic_text" and "description" not in field:
+            return {"embed": _embed(name, field)}
+    return {"schema": {"fields": {name: dict(field) for name, field in fields.items()}}}
+
+
+def _embed(name: str, field: Mapping[str, Any]) -> dict[str, Any]:
+    embed: dict[str, Any] = {"model": field["model"], "field_map": {"text": name}}
+    model = d.EMBED_MODELS.get(str(field["model"]))
+    if model is None or field.get("metric") != model.metric:
+        embed["metric"] = field.get("metric")
+    dimension = field.get("dimension")
+    if dimension is not None and (model is None or dimension != model.dimension):
+        embed["dimension"] = dimension
+    for params in ("read_parameters", "write_parameters"):
+        if field.get(params):
+            embed[params] = dict(field[params])
+    return {k: v for k, v in embed.items() if v is not None}
+
+
+def _placement(deployment: Mapping[str, Any]) -> dict[str, Any]:
+    kind = deployment.get("deployment_type")
+    if kind == "pod":
+        pod = {k: deployment[k] for k in ("environment", "pod_type", "replicas", "shards") if k in deployment}
+        return {"spec": {"pod": pod}}
+    if kind == "byoc":
+        return {"spec": {"byoc": {"environment": deployment.get("environment")}}}
+    return {"spec": {"serverless": {"cloud": deployment["cloud"], "region": deployment["region"]}}}

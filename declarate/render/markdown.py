@@ -1,0 +1,161 @@
+"""The plan for pull requests and `$GITHUB_STEP_SUMMARY`: Markdown that never exceeds a length limit.
+
+A sticky-comment marker, a summary table, blocked changes called out, one collapsed `<details>` block
+per project scope with its changes and field diffs, then unmanaged objects. Detail blocks are dropped
+from the end when the text would exceed `limit`, with a note saying what was left out. Values are
+escaped and masked by field name. It must not compute anything about the plan, and must not print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from declarate.model.plan import Action, Change, Plan, Unmanaged
+from declarate.render.masking import masked_field, masked_sides
+from declarate.render.md_blocks import (
+    Section,
+    bounded_list,
+    code,
+    details,
+    escape,
+    escape_html,
+    fence,
+    fit,
+    joined_length,
+    table,
+)
+from declarate.render.presentation import (
+    NO_CHANGES,
+    SYMBOLS,
+    count_phrase,
+    created_attributes,
+    format_origin,
+    format_value,
+    group_by_scope,
+    shows_field_reason,
+)
+
+MARKER = "<!-- declarate-plan -->"
+ATTRIBUTES_LEFT_OUT = "The attributes of objects to create are left out to fit the size of a comment."
+VALUE_WIDTH = 120
+_DIFF_SYMBOLS = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.ADOPT: "~",
+    Action.REPLACE: "!",
+    Action.DELETE: "-",
+}
+
+
+def render_plan_markdown(plan: Plan, *, title: str = "declarate plan", limit: int = 60_000) -> str:
+    """The plan as GitHub Markdown, at most `limit` characters, starting with `<!-- declarate-plan -->`."""
+    head = [MARKER, f"## {escape(title)}"]
+    if not plan.changes:
+        head.append(NO_CHANGES)
+    if plan.changes or plan.unmanaged:
+        head.append(summary_table(plan))
+        head.append(f"**{escape(plan.summary_line())}**")
+    if plan.blocked:
+        head.append(blocked_section(plan.blocked, budget=limit // 4))
+    groups = group_by_scope(plan.changes)
+    sections = [Section(scope_details(scope, changes), len(changes)) for scope, changes in groups]
+    tail = [unmanaged_section(plan.unmanaged, budget=limit // 4)] if plan.unmanaged else []
+    if joined_length(head, sections, tail) > limit:
+        # The attributes of new objects are the bulk of a large plan and the least reviewed part:
+        # leave them out before leaving out whole projects.
+        compact = [
+            Section(scope_details(scope, changes, attributes=False), len(changes))
+            for scope, changes in groups
+        ]
+        if compact != sections:
+            head.append(f"> {ATTRIBUTES_LEFT_OUT}")
+            sections = compact
+    return fit(
+        head, sections, tail, limit=limit, note=truncation_note(len(sections), len(plan.changes), "plan")
+    )
+
+
+def truncation_note(total_sections: int, total_changes: int, command: str) -> Callable[[int, int], str]:
+    """The note that replaces dropped detail blocks: how much is missing and how to see all of it."""
+
+    def note(sections: int, changes: int) -> str:
+        return (
+            f"> **Truncated:** {sections} of {total_sections} sections ({changes} of {total_changes} changes) "
+            f"are not shown here, to stay within the size of a comment. "
+            f"Run `declarate {command}` locally for the full {'report' if command == 'drift' else 'plan'}."
+        )
+
+    return note
+
+
+def summary_table(plan: Plan) -> str:
+    """One row of counts: every action, blocked and unmanaged."""
+    counts = plan.summary()
+    header = ["create", "update", "adopt", "replace", "delete", "blocked", "unmanaged"]
+    return table(header, [[str(counts[name]) for name in header]], align="---:")
+
+
+def blocked_section(blocked: Sequence[Change], *, budget: int) -> str:
+    """Blocked changes called out with the rule, the message and the exact override."""
+    items = [
+        f"- {code(str(c.address), in_table=False)} ({c.action.value}): **BLOCKED ({escape(c.blocked.rule)})**: "
+        f"{escape(c.blocked.message)}<br>override: {code(c.blocked.override, in_table=False)}"
+        for c in blocked
+        if c.blocked is not None
+    ]
+    listed = bounded_list(items, budget, lambda n: f"- ... and {n} more blocked changes")
+    intro = "These changes will not be applied until their rule is satisfied or overridden."
+    return "\n".join(["### Blocked changes", "", intro, "", *listed])
+
+
+def unmanaged_section(unmanaged: Sequence[Unmanaged], *, budget: int) -> str:
+    """Live objects that no document declares and declarate does not own."""
+    items = [
+        f"- {code(str(u.address), in_table=False)}" + (f": {escape(u.reason)}" if u.reason else "")
+        for u in unmanaged
+    ]
+    listed = bounded_list(items, budget, lambda n: f"- ... and {n} more unmanaged objects")
+    return "\n".join(["### Unmanaged objects", "", "Reported only, never touched.", "", *listed])
+
+
+def scope_details(scope: str, changes: Sequence[Change], *, attributes: bool = True) -> str:
+    """One `<details>` block: the scope's changes as a table, then their field diffs.
+
+    `attributes=False` leaves out the desired attributes listed for creates without field diffs.
+    """
+    rows = [
+        [
+            code(SYMBOLS[c.action]),
+            code(str(c.address)),
+            c.action.value + (" **blocked**" if c.blocked is not None else ""),
+            escape(c.reason),
+            code(format_origin(c.source)) if c.source else "",
+        ]
+        for c in changes
+    ]
+    body = table(["", "address", "action", "reason", "source"], rows)
+    diff_lines = [line for c in changes for line in diff_lines_of(c, attributes=attributes)]
+    if diff_lines:
+        body += "\n\n" + fence("\n".join(diff_lines), "diff")
+    summary = f"<code>{escape_html(scope)}</code>: {escape_html(count_phrase(changes))}"
+    return details(summary, body)
+
+
+def diff_lines_of(change: Change, *, attributes: bool = True) -> list[str]:
+    """A change's field diffs in `diff` syntax (- live, + desired); none for a bare delete."""
+    lines: list[str] = []
+    for field in change.fields:
+        before, after = masked_field(field)
+        if not (change.action is Action.CREATE and field.before is None):
+            lines.append(f"-     {field.path}: {format_value(before, width=VALUE_WIDTH)}")
+        if not (change.action is Action.DELETE and field.after is None):
+            lines.append(f"+     {field.path}: {format_value(after, width=VALUE_WIDTH)}")
+        if shows_field_reason(change, field):
+            lines.append(f"      # {field.reason}")
+    for key, value in created_attributes(change) if attributes else []:
+        _, shown = masked_sides(key, None, value)
+        lines.append(f"+     {key}: {format_value(shown, width=VALUE_WIDTH)}")
+    if not lines:
+        return []
+    suffix = f" ({change.action.value})" if change.action in (Action.ADOPT, Action.REPLACE) else ""
+    return [f"{_DIFF_SYMBOLS[change.action]} {change.address}{suffix}", *lines]

@@ -1,0 +1,131 @@
+"""The vocabulary every view shares: action symbols, scope grouping, value and source formatting.
+
+Text, Markdown, drift and GitHub views read these so they cannot disagree about how a change looks.
+Nothing here decides what a plan does; it only names and formats what the plan already says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from declarate.model.kinds import KINDS, Mutability
+from declarate.model.plan import Action, Change, FieldDiff
+from declarate.model.resource import Origin
+from declarate.model.state import scope_of
+from declarate.render.masking import SENSITIVE
+from declarate.render.style import Style
+
+SYMBOLS: dict[Action, str] = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.ADOPT: "~",
+    Action.REPLACE: "-/+",
+    Action.DELETE: "-",
+}
+
+ACTION_STYLES: dict[Action, Style] = {
+    Action.CREATE: Style.CREATE,
+    Action.UPDATE: Style.UPDATE,
+    Action.ADOPT: Style.UPDATE,
+    Action.REPLACE: Style.REPLACE,
+    Action.DELETE: Style.DELETE,
+}
+
+# Verbs for counts, in the order summary lines use.
+ACTION_VERBS: tuple[tuple[Action, str], ...] = (
+    (Action.CREATE, "to create"),
+    (Action.UPDATE, "to update"),
+    (Action.ADOPT, "to adopt"),
+    (Action.REPLACE, "to replace"),
+    (Action.DELETE, "to delete"),
+)
+
+NO_CHANGES = "No changes. Live state matches the config."
+UNMANAGED_HEADING = "Unmanaged (reported only, never touched)"
+ABSENT = "(none)"
+VALUE_WIDTH = 80
+
+
+def address_suffix(action: Action) -> str:
+    """The word after an address for actions whose symbol alone is ambiguous or alarming."""
+    if action is Action.ADOPT:
+        return " (adopt)"
+    if action is Action.REPLACE:
+        return " (replace)"
+    return ""
+
+
+def group_by_scope(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
+    """Changes grouped by `project/NAME` or `organization`, scopes in order of first appearance."""
+    groups: dict[str, list[Change]] = {}
+    for change in changes:
+        groups.setdefault(scope_of(change.address), []).append(change)
+    return list(groups.items())
+
+
+def count_phrase(changes: Sequence[Change]) -> str:
+    """`2 to create, 1 to update, 1 blocked`: only the non-zero counts of one group of changes."""
+    parts = []
+    for action, verb in ACTION_VERBS:
+        n = sum(1 for c in changes if c.action is action)
+        if n:
+            parts.append(f"{n} {verb}")
+    blocked = sum(1 for c in changes if c.blocked is not None)
+    if blocked:
+        parts.append(f"{blocked} blocked")
+    return ", ".join(parts) if parts else "no changes"
+
+
+def format_value(value: Any, *, width: int = VALUE_WIDTH) -> str:
+    """Compact JSON for a value; `(sensitive)` and `(none)` bare; long text elided with its length."""
+    if value is None:
+        return ABSENT
+    if value == SENSITIVE:
+        return SENSITIVE
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=_plain)
+    if len(text) > width:
+        # Keep the head, which names the structure, and say how much was left out.
+        return f"{text[:width]}... ({len(text)} chars)"
+    return text
+
+
+def _plain(value: Any) -> Any:
+    """json.dumps fallback for read-only mappings and other non-JSON containers in canonical attrs."""
+    if hasattr(value, "items"):
+        return dict(value.items())
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def format_origin(origin: Origin | None) -> str:
+    """`file:line` of a config position, or '' when there is none (live-only objects)."""
+    return "" if origin is None else f"{origin.file}:{origin.line}"
+
+
+def shows_field_reason(change: Change, field: FieldDiff) -> bool:
+    """True for replace-class fields (immutable or one-way), whose reason the reader must see.
+
+    Read from the mutability table in `model.kinds`, the one place that says which fields force a
+    replacement; in-place fields' reasons ("tags can be changed in place") would only be noise.
+    """
+    if not field.reason:
+        return False
+    rule = KINDS[change.kind].rule_for(field.path)
+    return rule.mutability in (Mutability.REPLACE, Mutability.ONE_WAY)
+
+
+def field_source(change: Change, field: FieldDiff) -> str:
+    """The field's `file:line` when it adds something to the change's own source, else ''."""
+    if field.source is None or field.source == change.source:
+        return ""
+    return format_origin(field.source)
+
+
+def created_attributes(change: Change) -> list[tuple[str, Any]]:
+    """Top-level desired attributes of a create that carries no field diffs (shown as `+ key: value`)."""
+    if change.action is not Action.CREATE or change.fields or not change.after:
+        return []
+    return [(str(key), value) for key, value in change.after.items()]

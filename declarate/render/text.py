@@ -1,0 +1,96 @@
+"""The human plan: a Terraform-like diff for a terminal, colored or plain.
+
+Shows exactly what the Plan says, grouped by project scope in plan order: symbol, address, reason,
+source, field diffs (masked by field name), blocks with their override, then unmanaged objects and the
+summary line. It must not compute anything about the plan, and must not print.
+"""
+
+from __future__ import annotations
+
+from declarate.model.plan import Action, Change, Plan, Unmanaged
+from declarate.render.masking import masked_field, masked_sides
+from declarate.render.presentation import (
+    ACTION_STYLES,
+    NO_CHANGES,
+    SYMBOLS,
+    UNMANAGED_HEADING,
+    address_suffix,
+    created_attributes,
+    field_source,
+    format_origin,
+    format_value,
+    group_by_scope,
+    shows_field_reason,
+)
+from declarate.render.style import Painter, Style
+
+INDENT = "      "
+
+
+def render_plan_text(plan: Plan, *, color: bool) -> str:
+    """The plan as a Terraform-like diff; plain text without any escape code when `color` is False."""
+    paint = Painter(color)
+    lines: list[str] = []
+    if not plan.changes:
+        lines.append(paint(NO_CHANGES, Style.OK))
+        if not plan.unmanaged:
+            return "\n".join(lines)
+        lines.append("")
+    else:
+        lines.append("declarate will perform the following actions:")
+        for scope, changes in group_by_scope(plan.changes):
+            lines.append("")
+            lines.append(paint(f"{scope}:", Style.HEADING))
+            for change in changes:
+                lines.append("")
+                lines.extend(change_lines(change, paint))
+        lines.append("")
+    if plan.unmanaged:
+        lines.extend(unmanaged_lines(plan.unmanaged, paint))
+        lines.append("")
+    lines.append(paint(plan.summary_line(), Style.HEADING))
+    return "\n".join(lines)
+
+
+def change_lines(change: Change, paint: Painter) -> list[str]:
+    """One change: its headline, reason, source, field diffs and block."""
+    style = ACTION_STYLES[change.action]
+    symbol = SYMBOLS[change.action]
+    lines = [f"  {paint(symbol, style)} {paint(str(change.address), style)}{address_suffix(change.action)}"]
+    if change.reason:
+        lines.append(f"{INDENT}{change.reason}")
+    source = format_origin(change.source)
+    if source:
+        lines.append(paint(f"{INDENT}source: {source}", Style.MUTED))
+    for field in change.fields:
+        before, after = masked_field(field)
+        where = field_source(change, field)
+        suffix = paint(f"  ({where})", Style.MUTED) if where else ""
+        if change.action is Action.CREATE and field.before is None:
+            lines.append(f"{INDENT}{paint('+', Style.CREATE)} {field.path}: {format_value(after)}{suffix}")
+        elif change.action is Action.DELETE and field.after is None:
+            lines.append(f"{INDENT}{paint('-', Style.DELETE)} {field.path}: {format_value(before)}{suffix}")
+        else:
+            arrow = paint("->", style)
+            lines.append(
+                f"{INDENT}{field.path}: {format_value(before)} {arrow} {format_value(after)}{suffix}"
+            )
+        if shows_field_reason(change, field):
+            lines.append(paint(f"{INDENT}  # {field.reason}", Style.REPLACE))
+    for key, value in created_attributes(change):
+        _, shown = masked_sides(key, None, value)
+        lines.append(f"{INDENT}{paint('+', Style.CREATE)} {key}: {format_value(shown)}")
+    if change.blocked is not None:
+        block = change.blocked
+        lines.append(paint(f"{INDENT}BLOCKED ({block.rule}): {block.message}", Style.BLOCKED))
+        lines.append(f"{INDENT}  override: {block.override}")
+    return lines
+
+
+def unmanaged_lines(unmanaged: tuple[Unmanaged, ...], paint: Painter) -> list[str]:
+    """The unmanaged section: live objects declarate reports and never touches."""
+    lines = [paint(f"{UNMANAGED_HEADING}:", Style.HEADING)]
+    for item in unmanaged:
+        reason = f"  {paint(item.reason, Style.MUTED)}" if item.reason else ""
+        lines.append(f"  {paint('?', Style.MUTED)} {item.address}{reason}")
+    return lines
