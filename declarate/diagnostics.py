@@ -18,7 +18,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """One problem in the config.
 
@@ -34,6 +34,9 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     hint: str | None = None
 
+    def __lt__(self, other: Diagnostic) -> bool:
+        return sort_key(self) < sort_key(other)
+
     def __str__(self) -> str:
         where = str(self.origin) if self.origin else "<config>"
         text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
@@ -44,7 +47,15 @@ class Diagnostic:
 
 def errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Only the errors, in file and line order."""
-    return sorted(d for d in diagnostics if d.severity is Severity.ERROR)
+    return sorted((d for d in diagnostics if d.severity is Severity.ERROR), key=sort_key)
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str, str]:
+    """File and line order; diagnostics without a position (e.g. an empty config) come first."""
+    origin = diagnostic.origin
+    if origin is None:
+        return ("", 0, 0, diagnostic.path, diagnostic.message)
+    return (origin.file, origin.line, origin.column, diagnostic.path, diagnostic.message)
 
 
 class ConfigError(Exception):

@@ -33,7 +33,7 @@ class AddressError(ValueError):
     """A string that is not a declarate address."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Address:
     """Identity of one resource.
 
@@ -45,6 +45,22 @@ class Address:
     kind: Kind
     project: str | None
     name: str
+
+    def _sort_key(self) -> tuple[str, str, str]:
+        # Organization-level addresses have no project; sort them before any project's.
+        return (self.kind.value, self.project or "", self.name)
+
+    def __lt__(self, other: Address) -> bool:
+        return self._sort_key() < other._sort_key()
+
+    def __le__(self, other: Address) -> bool:
+        return self._sort_key() <= other._sort_key()
+
+    def __gt__(self, other: Address) -> bool:
+        return self._sort_key() > other._sort_key()
+
+    def __ge__(self, other: Address) -> bool:
+        return self._sort_key() >= other._sort_key()
 
     @classmethod
     def project_(cls, name: str) -> Address:

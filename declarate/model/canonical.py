@@ -20,9 +20,10 @@ JSON = dict[str, Any]
 
 def strip_none(value: Any) -> Any:
     """A deep copy of `value` without None-valued mapping entries."""
-    if isinstance(value, Mapping):
+    # Plain dicts and lists first: this runs on every node of every index, and the ABC check is slow.
+    if type(value) is dict or isinstance(value, Mapping):
         return {str(k): strip_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
+    if type(value) is list or isinstance(value, tuple):
         return [strip_none(v) for v in value]
     return value
 

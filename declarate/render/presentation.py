@@ -111,8 +111,8 @@ def shows_field_reason(change: Change, field: FieldDiff) -> bool:
     Read from the mutability table in `model.kinds`, the one place that says which fields force a
     replacement; in-place fields' reasons ("tags can be changed in place") would only be noise.
     """
-    if not field.reason:
-        return False
+    if not field.reason or change.action is Action.CREATE:
+        return False  # every field of a create is "set at creation": saying so on each is noise
     rule = KINDS[change.kind].rule_for(field.path)
     return rule.mutability in (Mutability.REPLACE, Mutability.ONE_WAY)
 
