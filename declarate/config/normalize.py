@@ -1,0 +1,318 @@
+"""Normalization: documents -> the desired State of canonical Resources, with where each value came from.
+
+Every sugar form (`dimension`/`metric`/`vector_type`, `spec`, `embed`) is expanded into the 2026-07
+shape and then handed to the same `model.canonical` functions the provider applies to live JSON, so a
+config and a live object that mean the same thing get equal attrs. It must not validate (that is
+`rules.py`, which reuses the expansion here) and must not read files; it skips what it cannot read and
+says so, assuming the schema and the rules have explained why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from declarate.config.document import Path, SourceDocument, format_path
+from declarate.diagnostics import Diagnostic
+from declarate.model import defaults as d
+from declarate.model.address import ORGANIZATION, Address, PrincipalType
+from declarate.model.canonical import (
+    canonical_api_key,
+    canonical_index,
+    canonical_project,
+    canonical_role_binding,
+    canonical_service_account,
+)
+from declarate.model.resource import Directives, Origin, Resource
+from declarate.model.state import ScopeDirectives, State
+
+JSON = dict[str, Any]
+
+# The principal keys of a role binding; `invite:` is the same principal as `user:` (an email).
+PRINCIPAL_KEYS: dict[str, PrincipalType] = {
+    "user": PrincipalType.USER,
+    "service_account": PrincipalType.SERVICE_ACCOUNT,
+    "invite": PrincipalType.USER,
+}
+SPEC_KINDS: dict[str, str] = {"serverless": "managed", "pod": "pod", "byoc": "byoc"}
+VECTOR_SUGAR = ("dimension", "metric", "vector_type")
+
+
+def normalize(docs: list[SourceDocument]) -> tuple[State, list[Diagnostic]]:
+    """The desired State of `docs`; diagnostics only for objects too malformed to become resources.
+
+    The first declaration of an address wins: duplicates are reported by the rules, not here.
+    """
+    builder = _StateBuilder()
+    for doc in docs:
+        if not isinstance(doc.data, dict):
+            continue
+        if doc.kind == "Project":
+            builder.project(doc)
+        elif doc.kind == "Organization":
+            builder.organization(doc)
+    return builder.state(), builder.diagnostics
+
+
+# ---------------------------------------------------------------- expansion of sugar (used by rules too)
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """`value` if it is a mapping, else an empty one: normalization and rules skip malformed parts."""
+    return value if isinstance(value, dict) else {}
+
+
+def items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(position, item) of each mapping in a list; anything else is skipped."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def embed_field_name(embed: Mapping[str, Any]) -> str | None:
+    """The semantic_text field an `embed` block becomes: named after its `field_map.text` entry."""
+    text = mapping(embed.get("field_map")).get("text")
+    return text if isinstance(text, str) and text else None
+
+
+def desugar_fields(index: Mapping[str, Any]) -> JSON:
+    """`schema.fields` of an index, built from whichever of schema / embed / sugar it uses."""
+    fields: JSON = dict(mapping(mapping(index.get("schema")).get("fields")))
+    embed = index.get("embed")
+    if isinstance(embed, dict):
+        name = embed_field_name(embed)
+        if name is not None:
+            field: JSON = {"type": "semantic_text"}
+            for key in ("model", "metric", "dimension", "read_parameters", "write_parameters"):
+                if embed.get(key) is not None:
+                    field[key] = embed[key]
+            fields[name] = field
+        return fields
+    if "schema" in index:
+        return fields
+    if index.get("vector_type") == "sparse":
+        return {d.SPARSE_FIELD: {"type": "sparse_vector"}}
+    dense: JSON = {"type": "dense_vector", "metric": index.get("metric") or d.DEFAULT_METRIC}
+    if index.get("dimension") is not None:
+        dense["dimension"] = index["dimension"]
+    return {d.DENSE_FIELD: dense}
+
+
+def desugar_deployment(index: Mapping[str, Any]) -> JSON | None:
+    """The 2026-07 `deployment` of an index (None: the API default), from `deployment` or `spec`."""
+    if isinstance(index.get("deployment"), dict):
+        return dict(index["deployment"])
+    spec = mapping(index.get("spec"))
+    for sugar, deployment_type in SPEC_KINDS.items():
+        if sugar in spec:
+            return {"deployment_type": deployment_type, **mapping(spec[sugar])}
+    return None
+
+
+def desugar_index(index: Mapping[str, Any]) -> JSON:
+    """The index as a 2026-07 create body (name, schema, deployment, ...), ready for `canonical_index`."""
+    raw: JSON = {"name": index.get("name"), "schema": {"fields": desugar_fields(index)}}
+    deployment = desugar_deployment(index)
+    if deployment is not None:
+        raw["deployment"] = deployment
+    for key in ("deletion_protection", "tags", "read_capacity"):
+        if index.get(key) is not None:
+            raw[key] = index[key]
+    return raw
+
+
+def binding_principal(binding: Mapping[str, Any]) -> tuple[str, PrincipalType, str] | None:
+    """(config key, principal type, principal) of a binding with exactly one principal, else None."""
+    given = [key for key in PRINCIPAL_KEYS if key in binding]
+    if len(given) != 1 or not isinstance(binding[given[0]], str):
+        return None
+    return given[0], PRINCIPAL_KEYS[given[0]], binding[given[0]]
+
+
+# ---------------------------------------------------------------- origins
+
+
+def _subtree_origins(
+    doc: SourceDocument, path: Path, value: Any, attr: str, origins: dict[str, Origin]
+) -> None:
+    """Map the config node `value` at `path`, and every node below it, onto the attribute path `attr`."""
+    if path in doc.positions:
+        origins[attr] = doc.positions[path]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _subtree_origins(doc, (*path, key), child, f"{attr}.{key}", origins)
+
+
+def _set(origins: dict[str, Origin], doc: SourceDocument, path: Path, attr: str) -> None:
+    if path in doc.positions:
+        origins[attr] = doc.positions[path]
+
+
+def index_origins(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> dict[str, Origin]:
+    """Canonical attribute path -> the config node it came from, sugar included."""
+    origins: dict[str, Origin] = {"": doc.origin(path)}
+    _set(origins, doc, (*path, "name"), "name")
+    for key in ("deletion_protection", "tags", "read_capacity", "deployment", "schema"):
+        if key in index:
+            _subtree_origins(doc, (*path, key), index[key], key, origins)
+    embed = index.get("embed")
+    if isinstance(embed, dict) and (name := embed_field_name(embed)) is not None:
+        field = f"schema.fields.{name}"
+        _set(origins, doc, (*path, "embed"), field)
+        _set(origins, doc, (*path, "embed", "model"), f"{field}.model")
+        for key in ("metric", "dimension", "read_parameters", "write_parameters"):
+            if key in embed:
+                _subtree_origins(doc, (*path, "embed", key), embed[key], f"{field}.{key}", origins)
+    elif "schema" not in index:
+        sparse = index.get("vector_type") == "sparse"
+        field = f"schema.fields.{d.SPARSE_FIELD if sparse else d.DENSE_FIELD}"
+        _set(origins, doc, (*path, "vector_type"), f"{field}.type")
+        _set(origins, doc, (*path, "metric"), f"{field}.metric")
+        _set(origins, doc, (*path, "dimension"), f"{field}.dimension")
+        for key in ("dimension", "vector_type", "metric"):
+            if (*path, key) in doc.positions:
+                origins[field] = doc.positions[(*path, key)]
+                break
+    spec = mapping(index.get("spec"))
+    for sugar in SPEC_KINDS:
+        if sugar in spec and "deployment" not in index:
+            _subtree_origins(doc, (*path, "spec", sugar), spec[sugar], "deployment", origins)
+            if (*path, "spec", sugar) in doc.key_positions:
+                origins["deployment.deployment_type"] = doc.key_positions[(*path, "spec", sugar)]
+            break
+    return origins
+
+
+# ---------------------------------------------------------------- building the state
+
+
+class _StateBuilder:
+    """Collects resources (first declaration of an address wins), scopes and scope directives."""
+
+    def __init__(self) -> None:
+        self.resources: dict[Address, Resource] = {}
+        self.scopes: set[str] = set()
+        self.directives: dict[str, ScopeDirectives] = {}
+        self.diagnostics: list[Diagnostic] = []
+
+    def state(self) -> State:
+        return State.of(list(self.resources.values()), self.scopes, self.directives)
+
+    def _add(self, resource: Resource) -> None:
+        self.resources.setdefault(resource.address, resource)
+
+    def _skip(self, doc: SourceDocument, path: Path, what: str) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                doc.origin(path),
+                format_path(path),
+                f"{what} could not be read and was left out of the desired state",
+                "normalize.skipped",
+                hint="fix the errors reported for it",
+            )
+        )
+
+    def project(self, doc: SourceDocument) -> None:
+        data = doc.data
+        name = data.get("name")
+        if not isinstance(name, str) or not name:
+            self._skip(doc, (), "this Project document")
+            return
+        scope = f"project/{name}"
+        if scope in self.scopes:
+            return  # a duplicate project document: reported by the rules
+        self.scopes.add(scope)
+        prune = mapping(data.get("prune"))
+        api_key_env = data.get("api_key_env")
+        self.directives[scope] = ScopeDirectives(
+            ensure_absent=data.get("ensure") == "absent",
+            prune_api_keys=prune.get("api_keys") is True,
+            prune_role_bindings=prune.get("role_bindings") is True,
+            api_key_env=api_key_env if isinstance(api_key_env, str) else None,
+            origin=doc.origin(()),
+        )
+        if data.get("ensure") == "absent":
+            return  # the project and what declarate owns in it are to be deleted: nothing is desired
+        try:
+            attrs = canonical_project(data)
+        except (TypeError, ValueError):
+            self._skip(doc, (), f"project {name!r}")
+            return
+        origins = {"": doc.origin(())}
+        for key in ("name", "max_pods", "force_encryption_with_cmek"):
+            _set(origins, doc, (key,), key)
+        self._add(Resource(Address.project_(name), attrs, origins))
+        for i, index in items(data.get("indexes")):
+            self._index(doc, name, ("indexes", i), index)
+        for i, api_key in items(data.get("api_keys")):
+            self._api_key(doc, name, ("api_keys", i), api_key)
+        for i, binding in items(data.get("role_bindings")):
+            self._role_binding(doc, name, ("role_bindings", i), binding)
+
+    def organization(self, doc: SourceDocument) -> None:
+        data = doc.data
+        if ORGANIZATION not in self.scopes:
+            prune = mapping(data.get("prune"))
+            self.directives[ORGANIZATION] = ScopeDirectives(
+                prune_service_accounts=prune.get("service_accounts") is True,
+                prune_role_bindings=prune.get("role_bindings") is True,
+                origin=doc.origin(()),
+            )
+        self.scopes.add(ORGANIZATION)
+        for i, account in items(data.get("service_accounts")):
+            path: Path = ("service_accounts", i)
+            name = account.get("name")
+            if not isinstance(name, str) or not name:
+                self._skip(doc, path, "this service account")
+                continue
+            origins = {"": doc.origin(path)}
+            _set(origins, doc, (*path, "name"), "name")
+            self._add(Resource(Address.service_account(name), canonical_service_account(account), origins))
+        for i, binding in items(data.get("role_bindings")):
+            self._role_binding(doc, None, ("role_bindings", i), binding)
+
+    def _index(self, doc: SourceDocument, project: str, path: Path, index: JSON) -> None:
+        name = index.get("name")
+        if not isinstance(name, str) or not name:
+            self._skip(doc, path, "this index")
+            return
+        try:
+            attrs = canonical_index(desugar_index(index))
+        except (TypeError, ValueError, AttributeError):
+            self._skip(doc, path, f"index {name!r}")
+            return
+        ignore = index.get("ignore_changes")
+        directives = Directives(
+            ignore_changes=tuple(p for p in ignore if isinstance(p, str)) if isinstance(ignore, list) else (),
+            allow_replace=index.get("allow_replace") is True,
+        )
+        origins = index_origins(doc, path, index)
+        self._add(Resource(Address.index(project, name), attrs, origins, directives))
+
+    def _api_key(self, doc: SourceDocument, project: str, path: Path, key: JSON) -> None:
+        name = key.get("name")
+        roles = key.get("roles")
+        if not isinstance(name, str) or not name or not (roles is None or isinstance(roles, list)):
+            self._skip(doc, path, "this API key")
+            return
+        origins = {"": doc.origin(path)}
+        _set(origins, doc, (*path, "name"), "name")
+        _set(origins, doc, (*path, "roles"), "roles")
+        self._add(Resource(Address.api_key(project, name), canonical_api_key(key), origins))
+
+    def _role_binding(self, doc: SourceDocument, project: str | None, path: Path, binding: JSON) -> None:
+        principal = binding_principal(binding)
+        role = binding.get("role")
+        if principal is None or not isinstance(role, str) or not role:
+            self._skip(doc, path, "this role binding")
+            return
+        key, principal_type, who = principal
+        address = Address.role_binding(project, principal_type, who, role)
+        attrs = canonical_role_binding(project, principal_type.value, who, role)
+        origins = {"": doc.origin(path)}
+        _set(origins, doc, (*path, key), "principal")
+        if (*path, key) in doc.key_positions:
+            origins["principal_type"] = doc.key_positions[(*path, key)]
+        _set(origins, doc, (*path, "role"), "role")
+        self._add(Resource(address, attrs, origins))

@@ -1,0 +1,1 @@
+"""Specifications of the config layers: rules, normalization, workspace settings and the pipeline."""

@@ -1,0 +1,657 @@
+"""Semantic rules: what the JSON Schema cannot say, each reported at its node with a fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from declarate.config.document import SourceDocument
+from declarate.config.rules import check_rules
+from declarate.diagnostics import Diagnostic, Severity
+
+from .conftest import LoadDocs
+
+PROJECT = """\
+kind: Project
+name: apparel-team
+max_pods: 0
+indexes:
+  - name: apparel-recs
+    dimension: 1536
+    metric: cosine
+    spec:
+      serverless: {cloud: aws, region: us-east-1}
+    deletion_protection: enabled
+    tags: {team: apparel}
+  - name: apparel-search
+    schema:
+      fields:
+        embedding: {type: dense_vector, dimension: 768, metric: dotproduct}
+        body: {type: string, full_text_search: {language: en}}
+    deployment: {cloud: aws, region: us-east-1}
+    read_capacity: {mode: Dedicated, dedicated: {node_type: b1, scaling: Manual, manual: {replicas: 1, shards: 1}}}
+  - name: apparel-docs
+    embed:
+      model: multilingual-e5-large
+      field_map: {text: chunk_text}
+    spec: {serverless: {cloud: aws, region: us-east-1}}
+api_keys:
+  - name: recs-service
+    roles: [DataPlaneEditor]
+role_bindings:
+  - service_account: recs-ci
+    role: ProjectViewer
+  - user: alice@example.com
+    role: ProjectEditor
+---
+kind: Organization
+service_accounts:
+  - name: recs-ci
+role_bindings:
+  - user: alice@example.com
+    role: OrgMember
+"""
+
+
+def codes(diagnostics: list[Diagnostic]) -> list[str]:
+    return [d.code for d in diagnostics]
+
+
+def one(diagnostics: list[Diagnostic], code: str) -> Diagnostic:
+    matching = [d for d in diagnostics if d.code == code]
+    assert len(matching) == 1, diagnostics
+    return matching[0]
+
+
+def index_problems(load_docs: LoadDocs, index_yaml: str) -> list[Diagnostic]:
+    """The diagnostics of a project holding one index, given as the YAML of the list item."""
+    body = "\n".join("    " + line for line in index_yaml.strip().splitlines())
+    return check_rules(load_docs(f"kind: Project\nname: p\nindexes:\n  -\n{body}\n"))
+
+
+def test_the_design_example_has_no_problems(load_docs: LoadDocs) -> None:
+    assert check_rules(load_docs(PROJECT)) == []
+
+
+# ------------------------------------------------------------------ unique names
+
+
+def test_a_project_declared_in_two_files_is_reported_at_the_second(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        {
+            "a.yaml": "kind: Project\nname: shared\n",
+            "b.yaml": "# again\nkind: Project\nname: shared\n",
+        }
+    )
+    problem = one(check_rules(docs), "rules.duplicate_name")
+    assert problem.origin is not None
+    assert problem.origin.file.endswith("b.yaml") and problem.origin.line == 3
+    assert "declared twice" in problem.message and "a.yaml:2" in problem.message
+
+
+def test_duplicate_index_names_in_a_project_are_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nindexes:\n  - {name: recs, dimension: 8}\n  - {name: recs, dimension: 16}\n"
+    )
+    problem = one(check_rules(docs), "rules.duplicate_name")
+    assert problem.path == "indexes[1].name"
+    assert problem.origin is not None and problem.origin.line == 5
+    assert "index 'recs' is declared twice in project 'p'" in problem.message
+
+
+def test_the_same_index_name_in_two_projects_is_fine(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: a\nindexes: [{name: recs, dimension: 8}]\n---\n"
+        "kind: Project\nname: b\nindexes: [{name: recs, dimension: 8}]\n"
+    )
+    assert check_rules(docs) == []
+
+
+def test_duplicate_api_key_names_are_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\napi_keys:\n  - name: ci\n  - name: ci\n    roles: [ProjectViewer]\n"
+    )
+    assert one(check_rules(docs), "rules.duplicate_name").path == "api_keys[1].name"
+
+
+def test_duplicate_service_accounts_are_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Organization\nservice_accounts:\n  - name: ci\n  - name: ci\n")
+    problem = one(check_rules(docs), "rules.duplicate_name")
+    assert "service account 'ci'" in problem.message
+
+
+def test_an_invite_and_a_user_binding_with_the_same_email_and_role_are_duplicates(
+    load_docs: LoadDocs,
+) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nrole_bindings:\n"
+        "  - {user: bob@example.com, role: ProjectViewer}\n"
+        "  - {invite: bob@example.com, role: ProjectViewer}\n"
+        "  - {invite: bob@example.com, role: ProjectEditor}\n"
+    )
+    problem = one(check_rules(docs), "rules.duplicate_role_binding")
+    assert problem.path == "role_bindings[1]"
+    assert problem.hint is not None and "alias" in problem.hint
+
+
+# ------------------------------------------------------------------ documents
+
+
+def test_a_second_organization_document_is_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs({"org.yaml": "kind: Organization\n", "more/org.yaml": "kind: Organization\n"})
+    problem = one(check_rules(docs), "rules.duplicate_organization")
+    assert problem.origin is not None and problem.origin.file.endswith("org.yaml")
+    assert "at most one Organization" in problem.message
+
+
+def test_a_workspace_outside_declarate_yaml_is_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs({"settings.yaml": "kind: Workspace\n"})
+    problem = one(check_rules(docs), "rules.workspace_location")
+    assert "declarate.yaml" in problem.message and problem.hint is not None
+
+
+def test_a_workspace_in_a_nested_declarate_yaml_is_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs({"team/declarate.yaml": "kind: Workspace\n"})
+    assert codes(check_rules(docs)) == ["rules.workspace_location"]
+
+
+def test_a_workspace_in_declarate_yaml_at_the_root_is_fine(load_docs: LoadDocs) -> None:
+    assert (
+        check_rules(load_docs({"declarate.yaml": "kind: Workspace\nsafety: {max_delete_fraction: 0.5}\n"}))
+        == []
+    )
+
+
+def test_two_workspace_documents_are_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs({"declarate.yaml": "kind: Workspace\n---\nkind: Workspace\n"})
+    assert codes(check_rules(docs)) == ["rules.duplicate_workspace"]
+
+
+# ------------------------------------------------------------------ references and principals
+
+
+def test_an_undeclared_service_account_is_a_warning_to_be_resolved_live(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nrole_bindings:\n  - {service_account: deployer, role: ProjectViewer}\n"
+    )
+    problem = one(check_rules(docs), "rules.unresolved_service_account")
+    assert problem.severity is Severity.WARNING
+    assert "must already exist live" in problem.message
+    assert problem.path == "role_bindings[0].service_account"
+
+
+@pytest.mark.parametrize(
+    ("binding", "found"),
+    [
+        ("{role: ProjectViewer}", "found none"),
+        ("{user: a@x.io, invite: a@x.io, role: ProjectViewer}", "user, invite"),
+    ],
+)
+def test_a_role_binding_needs_exactly_one_principal(load_docs: LoadDocs, binding: str, found: str) -> None:
+    docs = load_docs(f"kind: Project\nname: p\nrole_bindings:\n  - {binding}\n")
+    problem = one(check_rules(docs), "rules.principal")
+    assert "exactly one of user, service_account, invite" in problem.message and found in problem.message
+
+
+def test_a_user_must_be_an_email_address(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Project\nname: p\nrole_bindings:\n  - {user: alice, role: ProjectViewer}\n")
+    assert "email" in one(check_rules(docs), "rules.principal").message
+
+
+def test_an_organization_role_in_a_project_binding_is_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Project\nname: p\nrole_bindings:\n  - user: a@example.com\n    role: OrgMember\n")
+    problem = one(check_rules(docs), "rules.invalid_role")
+    assert problem.path == "role_bindings[0].role"
+    assert problem.origin is not None and problem.origin.line == 5
+    assert problem.hint == "OrgMember is an organization role: bind it in the Organization document"
+
+
+def test_a_project_role_in_an_organization_binding_is_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Organization\nrole_bindings:\n  - {user: a@example.com, role: ProjectEditor}\n")
+    problem = one(check_rules(docs), "rules.invalid_role")
+    assert "OrgOwner, OrgManager, OrgMember, OrgBillingAdmin" in problem.message
+
+
+def test_a_misspelled_role_gets_a_suggestion(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nrole_bindings:\n  - {user: a@example.com, role: ProjectViewr}\n"
+    )
+    assert one(check_rules(docs), "rules.invalid_role").hint == "did you mean 'ProjectViewer'?"
+
+
+def test_an_api_key_with_an_organization_role_is_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\napi_keys:\n  - name: k\n    roles: [DataPlaneViewer, OrgOwner]\n"
+    )
+    problem = one(check_rules(docs), "rules.invalid_role")
+    assert problem.path == "api_keys[0].roles[1]"
+    assert "found 'OrgOwner' (an organization role: an API key belongs to one project)" in problem.message
+
+
+def test_an_api_key_cannot_hold_project_owner(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Project\nname: p\napi_keys:\n  - {name: k, roles: [ProjectOwner]}\n")
+    assert "found 'ProjectOwner'" in one(check_rules(docs), "rules.invalid_role").message
+
+
+# ------------------------------------------------------------------ vectors
+
+
+def test_a_sparse_index_with_a_dimension_is_an_error(load_docs: LoadDocs) -> None:
+    problem = one(
+        index_problems(load_docs, "name: s\nvector_type: sparse\nmetric: dotproduct\ndimension: 8"),
+        "rules.sparse",
+    )
+    assert "a sparse index has no dimension" in problem.message
+    assert problem.path == "indexes[0].dimension"
+
+
+def test_a_sparse_index_with_cosine_is_an_error(load_docs: LoadDocs) -> None:
+    problem = one(index_problems(load_docs, "name: s\nvector_type: sparse\nmetric: cosine"), "rules.sparse")
+    assert problem.message == "a sparse index needs metric dotproduct; found 'cosine'"
+
+
+@pytest.mark.parametrize("metric", ["metric: dotproduct", ""])
+def test_a_sparse_index_with_dotproduct_or_no_metric_is_fine(load_docs: LoadDocs, metric: str) -> None:
+    assert index_problems(load_docs, f"name: s\nvector_type: sparse\n{metric}") == []
+
+
+def test_a_dense_index_without_a_dimension_is_an_error(load_docs: LoadDocs) -> None:
+    problem = one(index_problems(load_docs, "name: d\nmetric: cosine"), "rules.dimension")
+    assert problem.message == "a dense index needs a dimension; found none"
+    assert problem.path == "indexes[0]"
+
+
+@pytest.mark.parametrize("dimension", [0, -3, 20001])
+def test_a_dimension_outside_1_to_20000_is_an_error(load_docs: LoadDocs, dimension: int) -> None:
+    problem = one(index_problems(load_docs, f"name: d\ndimension: {dimension}"), "rules.dimension")
+    assert problem.message == f"dimension must be between 1 and 20000; found {dimension}"
+
+
+@pytest.mark.parametrize("dimension", [1, 20000])
+def test_the_dimension_bounds_are_inclusive(load_docs: LoadDocs, dimension: int) -> None:
+    assert index_problems(load_docs, f"name: d\ndimension: {dimension}") == []
+
+
+def test_a_dense_schema_field_needs_a_valid_dimension(load_docs: LoadDocs) -> None:
+    missing = index_problems(load_docs, "name: d\nschema: {fields: {e: {type: dense_vector}}}")
+    assert "dense_vector field 'e' needs a dimension" in one(missing, "rules.dimension").message
+    too_big = index_problems(
+        load_docs, "name: d\nschema: {fields: {e: {type: dense_vector, dimension: 30000}}}"
+    )
+    assert one(too_big, "rules.dimension").path == "indexes[0].schema.fields.e.dimension"
+
+
+def test_a_schema_has_at_most_one_dense_field(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs,
+        "name: d\nschema: {fields: {a: {type: dense_vector, dimension: 8}, b: {type: dense_vector, dimension: 8}}}",
+    )
+    assert "at most one dense_vector field; found a, b" in one(problems, "rules.schema_fields").message
+
+
+def test_reserved_vector_fields_cannot_be_mixed_with_other_fields(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs,
+        "name: d\nschema:\n  fields:\n    _values: {type: dense_vector, dimension: 8}\n"
+        "    body: {type: string, full_text_search: {}}",
+    )
+    assert "classic vector index" in one(problems, "rules.schema_fields").message
+
+
+# ------------------------------------------------------------------ sugar and canonical forms
+
+
+def test_dimension_together_with_schema_is_an_error(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs, "name: d\ndimension: 8\nschema: {fields: {e: {type: dense_vector, dimension: 8}}}"
+    )
+    problem = one(problems, "rules.sugar_conflict")
+    assert problem.message == "'dimension' and 'schema' both describe the vectors: give one of them"
+    assert problem.origin is not None and problem.origin.line == 6 and problem.origin.column == 5
+
+
+def test_metric_and_vector_type_together_with_schema_are_each_reported(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs,
+        "name: d\nmetric: cosine\nvector_type: dense\nschema: {fields: {e: {type: dense_vector, dimension: 8}}}",
+    )
+    assert [p.path for p in problems] == ["indexes[0].metric", "indexes[0].vector_type"]
+
+
+def test_spec_together_with_deployment_is_an_error(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs,
+        "name: d\ndimension: 8\nspec: {serverless: {cloud: aws, region: us-east-1}}\ndeployment: {cloud: aws}",
+    )
+    assert (
+        "'spec' and 'deployment' both say where the index runs"
+        in one(problems, "rules.sugar_conflict").message
+    )
+
+
+def test_embed_together_with_a_vector_schema_is_an_error(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs,
+        "name: d\nembed: {model: multilingual-e5-large, field_map: {text: t}}\n"
+        "schema: {fields: {e: {type: dense_vector, dimension: 8}}}",
+    )
+    assert "schema.fields.e" in one(problems, "rules.sugar_conflict").message
+
+
+def test_embed_with_full_text_fields_in_the_schema_is_fine(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs,
+        "name: d\nembed: {model: multilingual-e5-large, field_map: {text: t}}\n"
+        "schema: {fields: {body: {type: string, full_text_search: {language: en}}}}",
+    )
+    assert problems == []
+
+
+def test_embed_together_with_dimension_sugar_is_an_error(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs, "name: d\ndimension: 8\nembed: {model: multilingual-e5-large, field_map: {text: t}}"
+    )
+    assert "the embedding model defines them" in one(problems, "rules.sugar_conflict").message
+
+
+# ------------------------------------------------------------------ integrated embedding
+
+
+def test_an_unknown_embedding_model_must_give_metric_and_dimension(load_docs: LoadDocs) -> None:
+    problems = index_problems(load_docs, "name: d\nembed: {model: my-model, field_map: {text: t}}")
+    problem = one(problems, "rules.embed")
+    assert "must give metric and dimension" in problem.message
+    assert problem.path == "indexes[0].embed.model"
+
+
+def test_an_unknown_model_with_metric_and_dimension_is_fine(load_docs: LoadDocs) -> None:
+    yaml_text = "name: d\nembed: {model: my-model, metric: cosine, dimension: 384, field_map: {text: t}}"
+    assert index_problems(load_docs, yaml_text) == []
+
+
+def test_an_unknown_sparse_model_needs_only_dotproduct(load_docs: LoadDocs) -> None:
+    yaml_text = "name: d\nembed: {model: my-sparse, metric: dotproduct, field_map: {text: t}}"
+    assert index_problems(load_docs, yaml_text) == []
+
+
+def test_a_misspelled_model_gets_a_suggestion(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs, "name: d\nembed: {model: multilingual-e5-larg, field_map: {text: t}}"
+    )
+    assert one(problems, "rules.embed").hint == "did you mean 'multilingual-e5-large'?"
+
+
+def test_a_sparse_model_with_a_dimension_is_an_error(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs,
+        "name: d\nembed: {model: pinecone-sparse-english-v0, dimension: 1024, field_map: {text: t}}",
+    )
+    assert "produces sparse vectors, which have no dimension" in one(problems, "rules.embed").message
+
+
+def test_embed_needs_the_field_to_embed(load_docs: LoadDocs) -> None:
+    problems = index_problems(load_docs, "name: d\nembed: {model: multilingual-e5-large, field_map: {}}")
+    assert "field_map.text" in one(problems, "rules.embed").message
+
+
+def test_a_semantic_text_schema_field_with_an_unknown_model_must_give_its_shape(load_docs: LoadDocs) -> None:
+    problems = index_problems(load_docs, "name: d\nschema: {fields: {t: {type: semantic_text, model: mine}}}")
+    assert one(problems, "rules.embed").path == "indexes[0].schema.fields.t.model"
+
+
+# ------------------------------------------------------------------ names and tags
+
+
+@pytest.mark.parametrize("name", ["Apparel", "under_score", "-lead", "trail-", "a" * 46, "dots.dots"])
+def test_an_invalid_index_name_is_an_error_with_a_suggestion(load_docs: LoadDocs, name: str) -> None:
+    problem = one(index_problems(load_docs, f"name: '{name}'\ndimension: 8"), "rules.index_name")
+    assert "1-45 characters of a-z, 0-9 and '-'" in problem.message and repr(name) in problem.message
+
+
+def test_the_suggested_index_name_is_valid(load_docs: LoadDocs) -> None:
+    problem = one(index_problems(load_docs, "name: Apparel_Recs\ndimension: 8"), "rules.index_name")
+    assert problem.hint == "e.g. 'apparel-recs'"
+
+
+@pytest.mark.parametrize("name", ["a", "recs-2", "0", "a" * 45])
+def test_valid_index_names_pass(load_docs: LoadDocs, name: str) -> None:
+    assert index_problems(load_docs, f"name: '{name}'\ndimension: 8") == []
+
+
+def test_more_than_20_tags_is_an_error(load_docs: LoadDocs) -> None:
+    tags = ", ".join(f"t{i}: v" for i in range(21))
+    problem = one(index_problems(load_docs, f"name: d\ndimension: 8\ntags: {{{tags}}}"), "rules.tags")
+    assert problem.message == "an index has at most 20 tags; found 21"
+
+
+@pytest.mark.parametrize(
+    ("tag", "fragment"),
+    [
+        ("'bad key': v", "a tag key must be 1-80 characters"),
+        (f"{'k' * 81}: v", "a tag key must be 1-80 characters"),
+        (f"k: {'v' * 121}", "at most 120 printable ASCII characters"),
+        ("k: 'caf\u00e9'", "printable ASCII"),
+        ("k: 3", "a tag value must be a string; found 3"),
+        ("k: ''", "an empty tag value means 'delete this tag'"),
+    ],
+)
+def test_tag_rules(load_docs: LoadDocs, tag: str, fragment: str) -> None:
+    problem = one(index_problems(load_docs, f"name: d\ndimension: 8\ntags: {{{tag}}}"), "rules.tags")
+    assert fragment in problem.message
+
+
+def test_a_bad_tag_key_is_reported_at_the_key(load_docs: LoadDocs) -> None:
+    problem = one(
+        index_problems(load_docs, "name: d\ndimension: 8\ntags:\n  ok: v\n  bad key: v"), "rules.tags"
+    )
+    assert problem.origin is not None and (problem.origin.line, problem.origin.column) == (9, 7)
+
+
+# ------------------------------------------------------------------ deployment and pods
+
+
+def test_pods_beyond_max_pods_are_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nmax_pods: 3\nindexes:\n"
+        "  - {name: a, dimension: 8, spec: {pod: {environment: us-east1-gcp, replicas: 2, shards: 1}}}\n"
+        "  - {name: b, dimension: 8, deployment: {deployment_type: pod, environment: us-east1-gcp, shards: 2}}\n"
+    )
+    problem = one(check_rules(docs), "rules.max_pods")
+    assert problem.message == "the project's pod indexes use 4 pods (a: 2 x 1; b: 1 x 2) but max_pods is 3"
+    assert problem.path == "max_pods" and problem.hint == "raise max_pods to 4, or lower replicas or shards"
+
+
+def test_pods_within_max_pods_are_fine(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nmax_pods: 2\nindexes:\n"
+        "  - {name: a, dimension: 8, spec: {pod: {environment: us-east1-gcp, replicas: 2}}}\n"
+    )
+    assert check_rules(docs) == []
+
+
+def test_a_pod_index_in_a_project_without_max_pods_is_over_the_default_of_zero(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nindexes:\n  - {name: a, dimension: 8, spec: {pod: {environment: e}}}\n"
+    )
+    assert one(check_rules(docs), "rules.max_pods").path == "indexes[0]"
+
+
+def test_a_pod_index_needs_an_environment(load_docs: LoadDocs) -> None:
+    problems = check_rules(
+        load_docs(
+            "kind: Project\nname: p\nmax_pods: 1\nindexes:\n  - {name: a, dimension: 8, spec: {pod: {}}}\n"
+        )
+    )
+    assert "a pod deployment needs an environment" in one(problems, "rules.deployment").message
+
+
+def test_a_byoc_index_needs_dedicated_read_capacity(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs, "name: b\ndimension: 8\nspec: {byoc: {environment: aws-us-east-1-b921}}"
+    )
+    assert "read_capacity mode Dedicated" in one(problems, "rules.deployment").message
+
+
+def test_spec_with_two_kinds_of_deployment_is_an_error(load_docs: LoadDocs) -> None:
+    problems = index_problems(
+        load_docs,
+        "name: b\ndimension: 8\nspec: {serverless: {cloud: aws, region: us-east-1}, byoc: {environment: e}}",
+    )
+    assert "exactly one of serverless, pod, byoc" in problems[0].message
+
+
+# ------------------------------------------------------------------ directives
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tags",
+        "tags.cost-center",
+        "read_capacity",
+        "deletion_protection",
+        "deployment.replicas",
+        "deployment.pod_type",
+        "schema.fields.chunk.read_parameters",
+        "schema.fields.chunk.write_parameters",
+    ],
+)
+def test_ignore_changes_accepts_attributes_that_change_in_place(load_docs: LoadDocs, path: str) -> None:
+    assert index_problems(load_docs, f"name: d\ndimension: 8\nignore_changes: ['{path}']") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("schema.fields._values.dimension", "dimension is immutable"),
+        ("deployment.region", "region is immutable"),
+        ("schema", "schema fields are immutable"),
+        ("name", "the name is the index's identity"),
+    ],
+)
+def test_ignore_changes_on_an_immutable_path_is_an_error_that_explains(
+    load_docs: LoadDocs, path: str, reason: str
+) -> None:
+    problem = one(
+        index_problems(load_docs, f"name: d\ndimension: 8\nignore_changes: ['{path}']"),
+        "rules.ignore_changes",
+    )
+    assert reason in problem.message and "allow_replace" in (problem.hint or "")
+    assert problem.path == "indexes[0].ignore_changes[0]"
+
+
+def test_ignore_changes_on_an_unknown_path_lists_the_valid_ones(load_docs: LoadDocs) -> None:
+    problem = one(
+        index_problems(load_docs, "name: d\ndimension: 8\nignore_changes: [tag]"), "rules.ignore_changes"
+    )
+    assert "not an index attribute" in problem.message and "deletion_protection" in problem.message
+    assert problem.hint == "did you mean 'tags'?"
+
+
+def test_allow_replace_is_only_for_indexes(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Project\nname: p\napi_keys:\n  - name: k\n    allow_replace: true\n")
+    problem = one(check_rules(docs), "rules.allow_replace")
+    assert problem.message == "allow_replace applies only to indexes; found it on an API key"
+    assert problem.origin is not None and problem.origin.line == 5
+
+
+def test_an_absent_project_that_declares_indexes_or_keys_is_a_contradiction(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nensure: absent\nindexes: [{name: a, dimension: 8}]\napi_keys: [{name: k}]\n"
+    )
+    problems = [p for p in check_rules(docs) if p.code == "rules.absent_with_resources"]
+    assert [p.path for p in problems] == ["indexes", "api_keys"]
+
+
+def test_an_absent_project_alone_is_fine(load_docs: LoadDocs) -> None:
+    assert check_rules(load_docs("kind: Project\nname: old\nensure: absent\n")) == []
+
+
+# ------------------------------------------------------------------ robustness
+
+
+MALFORMED: list[Any] = [
+    None,
+    "text",
+    [],
+    {"kind": "Project"},
+    {"kind": "Project", "name": 3, "indexes": "none", "api_keys": {"a": 1}, "role_bindings": [1, None]},
+    {"kind": "Project", "name": "p", "indexes": [{"name": ["x"], "tags": [1], "dimension": "big"}]},
+    {"kind": "Project", "name": "p", "indexes": [{"schema": {"fields": [1]}, "spec": {"pod": 3}}]},
+    {
+        "kind": "Project",
+        "name": "p",
+        "indexes": [{"embed": {"model": 1, "field_map": "t"}, "ignore_changes": "tags"}],
+    },
+    {"kind": "Project", "name": "p", "max_pods": "x", "indexes": [{"spec": {"pod": {"replicas": "2"}}}]},
+    {
+        "kind": "Organization",
+        "service_accounts": [None, {"name": None}],
+        "role_bindings": [{"user": 1, "role": 2}],
+    },
+    {"kind": "Workspace"},
+]
+
+
+@pytest.mark.parametrize("data", MALFORMED)
+def test_rules_never_crash_on_documents_the_schema_rejected(data: Any) -> None:
+    check_rules([SourceDocument("bad.yaml", 0, data)])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 30000) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+index_keys = st.sampled_from(
+    [
+        "name",
+        "dimension",
+        "metric",
+        "vector_type",
+        "spec",
+        "deployment",
+        "schema",
+        "embed",
+        "tags",
+        "ignore_changes",
+    ]
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=200)
+@given(
+    indexes=st.lists(st.dictionaries(index_keys, json_values, max_size=6), max_size=3),
+    bindings=st.lists(
+        st.dictionaries(st.sampled_from(["user", "invite", "service_account", "role"]), json_values)
+    ),
+    max_pods=json_values,
+)
+def test_rules_never_crash_on_any_shape_of_project(
+    indexes: list[dict[str, Any]], bindings: list[dict[str, Any]], max_pods: Any
+) -> None:
+    data = {
+        "kind": "Project",
+        "name": "p",
+        "max_pods": max_pods,
+        "indexes": indexes,
+        "role_bindings": bindings,
+    }
+    for problem in check_rules([SourceDocument("p.yaml", 0, data)]):
+        assert problem.message and problem.code.startswith("rules.")
+
+
+def test_full_text_search_in_a_cmek_project_is_an_error(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nforce_encryption_with_cmek: true\nindexes:\n  - name: s\n    schema:\n"
+        "      fields:\n        e: {type: dense_vector, dimension: 8}\n        body: {type: string, full_text_search: {}}\n"
+    )
+    problem = one(check_rules(docs), "rules.cmek_full_text_search")
+    assert (
+        problem.path == "indexes[0].schema.fields.body"
+        and problem.origin is not None
+        and problem.origin.line == 9
+    )
