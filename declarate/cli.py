@@ -1,0 +1,453 @@
+"""The `declarate` command line: flags -> one workflow call -> one renderer -> exit code.
+
+This is the only module that prints. Exit codes (DESIGN §4): 0 success and no changes, 1 error,
+2 changes present (plan/drift with --detailed-exitcode; drift always), 3 the plan has blocked changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from rich.console import Console
+
+from declarate.config.pipeline import LoadedConfig, load_config
+from declarate.config.schema import config_schema
+from declarate.diagnostics import Diagnostic
+from declarate.errors import DeclarateError, PlanStale
+from declarate.model.address import Address, AddressError
+from declarate.model.plan import Plan, PlanFormatError
+from declarate.model.settings import Overrides, Settings
+from declarate.progress import make_observer
+from declarate.providers.base import Provider
+from declarate.render.diagnostics import render_diagnostics_text
+from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
+from declarate.render.export import export_documents
+from declarate.render.github import diagnostic_annotations, plan_annotations
+from declarate.render.json import render_plan_json
+from declarate.render.markdown import render_plan_markdown
+from declarate.render.results import render_apply_results
+from declarate.render.text import render_plan_text
+from declarate.secret_files import FileSecretSink
+from declarate.targets import TargetOptions, open_provider
+from declarate.workflow import compute_plan, coverage, read_for_export, reread_for_saved_plan, run_apply
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED = 0, 1, 2, 3
+T = TypeVar("T")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _color() -> bool:
+    return out.is_terminal and "NO_COLOR" not in os.environ
+
+
+def _on_github() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    err.print(
+        f"[bold red]Error:[/] {message}" if err.is_terminal else f"Error: {message}", markup=err.is_terminal
+    )
+    sys.exit(code)
+
+
+def _echo(text: str) -> None:
+    """Print rendered text as is (it is already colored or plain)."""
+    click.echo(text, color=_color())
+
+
+# --- shared options -------------------------------------------------------------------------------
+
+
+def config_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-f",
+        "--config",
+        "configs",
+        multiple=True,
+        type=click.Path(path_type=str),
+        help="Config root directory or file (repeatable; default: the current directory).",
+    )(fn)
+
+
+def target_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--target",
+            type=click.Choice(["local"]),
+            default=None,
+            help="`local`: the embedded local control plane (the default when no Pinecone credentials are set).",
+        ),
+        click.option("--api-url", envvar="DECLARATE_API_URL", help="A Pinecone-compatible API URL."),
+        click.option(
+            "--oauth-url",
+            envvar="DECLARATE_OAUTH_URL",
+            help="OAuth token URL (default derived from --api-url).",
+        ),
+        click.option(
+            "--local-db",
+            envvar="DECLARATE_LOCAL_DB",
+            type=click.Path(path_type=str),
+            help="SQLite file of the embedded local control plane (default .declarate/local.db).",
+        ),
+        click.option(
+            "--rate-limit",
+            envvar="DECLARATE_RATE_LIMIT",
+            type=click.FloatRange(min=0.1),
+            default=100.0,
+            show_default=True,
+            help="Client-side limit on requests per second to the target.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@dataclass(frozen=True)
+class TargetFlags:
+    target: str | None
+    api_url: str | None
+    oauth_url: str | None
+    local_db: str | None
+    rate_limit: float
+
+    def options(self) -> TargetOptions:
+        return TargetOptions.from_env(
+            target=self.target, api_url=self.api_url, oauth_url=self.oauth_url, local_db=self.local_db
+        )
+
+
+def _load(configs: tuple[str, ...]) -> LoadedConfig:
+    """Load and validate config; on any error print every diagnostic and exit 1 (nothing is sent)."""
+    config = load_config(list(configs) or ["."], os.environ)
+    _report_diagnostics(config.diagnostics)
+    if not config.ok:
+        sys.exit(EXIT_ERROR)
+    return config
+
+
+def _report_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    if not diagnostics:
+        return
+    err.print(render_diagnostics_text(diagnostics, color=err.is_terminal), markup=False, highlight=False)
+    if _on_github():
+        click.echo(diagnostic_annotations(diagnostics))
+
+
+def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine, turning every DeclarateError into one clear line and exit 1."""
+    try:
+        return asyncio.run(work())
+    except PlanStale as stale:
+        lines = "\n".join(f"  - {d}" for d in stale.drifted)
+        _fail(f"the saved plan is stale; live state changed since it was made:\n{lines}\nRun plan again.")
+    except DeclarateError as exc:
+        _fail(str(exc))
+
+
+async def _with_provider(flags: TargetFlags, use: Callable[[Provider], Awaitable[T]], **kwargs: Any) -> T:
+    provider = open_provider(flags.options(), rate_limit=flags.rate_limit, **kwargs)
+    try:
+        return await use(provider)
+    finally:
+        await provider.aclose()
+
+
+def _overrides(only: tuple[str, ...], allow_replace: tuple[str, ...], allow_mass_delete: bool) -> Overrides:
+    """Overrides from flags; a mistyped address is an error, never silently ignored."""
+    for address in allow_replace:
+        try:
+            Address.parse(address)
+        except AddressError as exc:
+            _fail(f"--allow-replace: {exc}")
+    for prefix in only:
+        if not prefix.startswith(("project/", "service-account/", "organization")):
+            _fail(f"--only: {prefix!r} is not an address prefix (e.g. project/NAME or organization)")
+    return Overrides(allow_replace=frozenset(allow_replace), allow_mass_delete=allow_mass_delete, only=only)
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="declarate")
+def main() -> None:
+    """Declarative GitOps for Pinecone: validate, plan and apply projects, indexes, keys and access."""
+
+
+@main.command()
+@config_option
+def validate(configs: tuple[str, ...]) -> None:
+    """Check the config offline (YAML, JSON Schema, semantic rules). Exit 0 when valid, 1 otherwise."""
+    config = _load(configs)
+    documents = len(config.documents)
+    out.print(f"Valid: {documents} document(s) in {len(config.files)} file(s).", markup=False)
+
+
+@main.command()
+def schema() -> None:
+    """Print the config JSON Schema (for editors such as yaml-language-server)."""
+    click.echo(json.dumps(config_schema(), indent=2))
+
+
+@main.command()
+@config_option
+@target_options
+@click.option(
+    "--out", "out_file", type=click.Path(path_type=Path), help="Save the plan as JSON for `apply PLAN.json`."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 3 blocked, 1 error)."
+)
+@click.option(
+    "--only", multiple=True, metavar="ADDRESS_PREFIX", help="Plan only these addresses (repeatable)."
+)
+@click.option(
+    "--allow-replace", multiple=True, metavar="ADDRESS", help="Accept replacing (data loss) this index."
+)
+@click.option("--allow-mass-delete", is_flag=True, help="Accept deleting more than the safety fraction.")
+def plan(
+    configs: tuple[str, ...],
+    target: str | None,
+    api_url: str | None,
+    oauth_url: str | None,
+    local_db: str | None,
+    rate_limit: float,
+    out_file: Path | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    only: tuple[str, ...],
+    allow_replace: tuple[str, ...],
+    allow_mass_delete: bool,
+) -> None:
+    """Show what apply would change. Exit 0 (or 2 with --detailed-exitcode) / 3 blocked / 1 error."""
+    config = _load(configs)
+    flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
+    overrides = _overrides(only, allow_replace, allow_mass_delete)
+    outcome = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides)))
+    result = outcome.plan
+    if fmt == "json":
+        click.echo(render_plan_json(result))
+    elif fmt == "markdown":
+        markdown = render_plan_markdown(result)
+        click.echo(markdown)
+    else:
+        _echo(render_plan_text(result, color=_color()))
+    _write_step_summary(lambda: render_plan_markdown(result))
+    if _on_github():
+        annotations = plan_annotations(result)
+        if annotations:
+            click.echo(annotations)
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(render_plan_json(result) + "\n")
+        err.print(f"Saved the plan to {out_file}. Apply it with: declarate apply {out_file}", markup=False)
+    sys.exit(_plan_exit_code(result, detailed_exitcode))
+
+
+def _plan_exit_code(result: Plan, detailed: bool) -> int:
+    if result.blocked:
+        return EXIT_BLOCKED
+    if detailed and result.has_changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def _write_step_summary(render: Callable[[], str]) -> None:
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(render() + "\n")
+
+
+@main.command()
+@click.argument("plan_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+@target_options
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--no-wait", is_flag=True, help="Do not wait for indexes to be Ready or deleted.")
+@click.option("--only", multiple=True, metavar="ADDRESS_PREFIX")
+@click.option("--allow-replace", multiple=True, metavar="ADDRESS")
+@click.option("--allow-mass-delete", is_flag=True)
+@click.option(
+    "--secrets-dir",
+    type=click.Path(path_type=Path),
+    default=Path(".declarate/secrets"),
+    show_default=True,
+    help="Where secrets created by apply are written once (files mode 0600).",
+)
+def apply(
+    plan_file: Path | None,
+    configs: tuple[str, ...],
+    target: str | None,
+    api_url: str | None,
+    oauth_url: str | None,
+    local_db: str | None,
+    rate_limit: float,
+    auto_approve: bool,
+    parallelism: int,
+    no_wait: bool,
+    only: tuple[str, ...],
+    allow_replace: tuple[str, ...],
+    allow_mass_delete: bool,
+    secrets_dir: Path,
+) -> None:
+    """Apply the config (or a saved PLAN.json) to the target. Exit 0 done, 1 failed, 3 blocked."""
+    flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
+    saved: Plan | None = None
+    config: LoadedConfig | None = None
+    if plan_file is not None:
+        if configs:
+            _fail("give either a saved plan or -f config roots, not both")
+        saved = _read_saved_plan(plan_file)
+    else:
+        config = _load(configs)
+    overrides = _overrides(only, allow_replace, allow_mass_delete)
+    if config is not None and not auto_approve and not sys.stdin.isatty():
+        _fail(
+            "stdin is not a terminal, so apply cannot ask for confirmation: "
+            "pass --auto-approve, or apply a saved plan (declarate plan --out PLAN.json)"
+        )
+    sink = FileSecretSink(secrets_dir)
+    observer = make_observer(err, tty=err.is_terminal)
+
+    async def work(provider: Provider) -> int:
+        if saved is not None:
+            live = await reread_for_saved_plan(saved, provider)
+            result = saved
+        else:
+            assert config is not None
+            outcome = await compute_plan(config, provider, overrides)
+            result, live = outcome.plan, outcome.live
+        _echo(render_plan_text(result, color=_color()))
+        if result.blocked:
+            err.print(
+                "Refusing to apply: the plan has blocked changes (see the overrides above).", markup=False
+            )
+            return EXIT_BLOCKED
+        if not result.has_changes:
+            return EXIT_OK
+        if saved is None and not auto_approve and not click.confirm("Apply these changes?", default=False):
+            err.print("Apply cancelled.", markup=False)
+            return EXIT_ERROR
+        with observer:  # closes a live terminal display even when interrupted
+            report = await run_apply(
+                result,
+                live,
+                provider,
+                parallelism=parallelism,
+                wait=not no_wait,
+                observer=observer,
+                secrets=sink,
+            )
+        _echo(render_apply_results(report.results, color=_color()))
+        if any(r.secret_path for r in report.results):
+            err.print(
+                f"Secrets created by this run were written to {secrets_dir}/ (mode 0600).", markup=False
+            )
+        return EXIT_ERROR if report.failed else EXIT_OK
+
+    sys.exit(_run(lambda: _with_provider(flags, work, parallelism=parallelism)))
+
+
+def _read_saved_plan(path: Path) -> Plan:
+    try:
+        return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, PlanFormatError) as exc:
+        _fail(f"{path}: not a declarate plan: {exc}")
+
+
+@main.command()
+@config_option
+@target_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+@click.option("--fail-on-unmanaged", is_flag=True, help="Exit 2 when unmanaged live objects exist, too.")
+def drift(
+    configs: tuple[str, ...],
+    target: str | None,
+    api_url: str | None,
+    oauth_url: str | None,
+    local_db: str | None,
+    rate_limit: float,
+    fmt: str,
+    fail_on_unmanaged: bool,
+) -> None:
+    """Report how live state drifted from the config. Exit 0 in sync, 2 drifted, 1 error."""
+    config = _load(configs)
+    flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
+    outcome = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, Overrides())))
+    figures = coverage(outcome.plan, config.desired, outcome.live)
+    if fmt == "json":
+        click.echo(render_drift_json(outcome.plan, coverage=figures))
+    elif fmt == "markdown":
+        click.echo(render_drift_markdown(outcome.plan, coverage=figures))
+    else:
+        _echo(render_drift_text(outcome.plan, coverage=figures))
+    _write_step_summary(lambda: render_drift_markdown(outcome.plan, coverage=figures))
+    drifted = outcome.plan.has_changes or (fail_on_unmanaged and bool(outcome.plan.unmanaged))
+    sys.exit(EXIT_CHANGES if drifted else EXIT_OK)
+
+
+@main.command()
+@target_options
+@click.option(
+    "--project", "projects", multiple=True, metavar="NAME", help="Export only this project (repeatable)."
+)
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Write files under DIR."
+)
+def export(
+    target: str | None,
+    api_url: str | None,
+    oauth_url: str | None,
+    local_db: str | None,
+    rate_limit: float,
+    projects: tuple[str, ...],
+    output: Path | None,
+) -> None:
+    """Write live state as schema-valid config (for adoption). Secrets are never exported."""
+    flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
+    live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects))))
+    missing = sorted(set(projects) - set(live.projects()))
+    if missing:
+        _fail(f"no such project: {', '.join(missing)}")
+    files = export_documents(live, Settings(), list(projects) or None)
+    if output is None:
+        click.echo("---\n".join(files.values()), nl=False)
+        return
+    for relative, text in files.items():
+        path = output / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        err.print(f"wrote {path}", markup=False)
+
+
+def _attach_local() -> None:
+    """`declarate local ...` comes from the local control plane package, imported only here."""
+    from declarate.local.cli import local_group
+
+    main.add_command(local_group, name="local")
+
+
+_attach_local()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""The command workflows: config + provider -> plan -> apply, as async functions the cli runs.
+
+This is where the pure core meets I/O: it reads live state through a Provider, calls the pure
+planner, and hands a plan to the executor. It never prints and never parses flags (that is cli.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from declarate.config.pipeline import LoadedConfig
+from declarate.engine.apply import ApplyReport, apply_plan
+from declarate.engine.diff import diff_attrs
+from declarate.engine.planner import plan as make_plan
+from declarate.errors import DeclarateError, PlanStale
+from declarate.model.kinds import SECRET_FIELD_NAMES
+from declarate.model.plan import Action, Plan
+from declarate.model.resource import Resource
+from declarate.model.settings import Overrides
+from declarate.model.state import State
+from declarate.providers.base import ApplyObserver, Provider, ReadRequest, SecretSink
+
+# A stale-plan message names at most this many moved attributes per object, each value this wide.
+STALE_PATHS_SHOWN = 5
+STALE_VALUE_WIDTH = 80
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    plan: Plan
+    live: State
+
+
+def read_request(desired: State) -> ReadRequest:
+    """Read every declared project whole (an `ensure: absent` project too: it may still exist)."""
+    projects = sorted(
+        scope.removeprefix("project/") for scope in desired.scopes if scope.startswith("project/")
+    )
+    return ReadRequest(projects=projects, directives=dict(desired.directives))
+
+
+async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Overrides) -> PlanOutcome:
+    """Read live state for the config's scopes and plan; the plan records what it was made from."""
+    live = await provider.read(read_request(config.desired))
+    plan = make_plan(config.desired, live, config.settings, overrides)
+    plan = Plan(
+        changes=plan.changes,
+        unmanaged=plan.unmanaged,
+        fingerprints=plan.fingerprints,
+        config_digest=config.digest,
+        target=provider.target,
+    )
+    return PlanOutcome(plan, live)
+
+
+def desired_from_plan(plan: Plan) -> State:
+    """The desired side of every change, rebuilt from the plan itself (a saved plan has no config)."""
+    return State.of([Resource(c.address, c.after) for c in plan.changes if c.after is not None])
+
+
+async def reread_for_saved_plan(plan: Plan, provider: Provider) -> State:
+    """Re-read what a saved plan was made from, refusing with PlanStale if any of it changed."""
+    if plan.target is not None and plan.target != provider.target:
+        raise DeclarateError(
+            f"the saved plan was made for target {plan.target}, not {provider.target}: "
+            "run plan again against this target"
+        )
+    projects = sorted(
+        {c.address.project for c in plan.changes if c.address.project is not None}
+        | {a.split("/")[1] for a in plan.fingerprints if a.startswith("project/")}
+    )
+    live = await provider.read(ReadRequest(projects=projects, directives={}))
+    drifted = list(stale_objects(plan, live))
+    if drifted:
+        raise PlanStale(drifted)
+    return live
+
+
+def stale_objects(plan: Plan, live: State) -> Iterator[str]:
+    """Each object whose live fingerprint differs from the one the plan was made from, and how.
+
+    For an object the plan changes, the plan holds its live attrs as they were (`change.before`), so
+    the attribute paths that moved since are named (`tags.env "dev" -> "prod"`); for the others only
+    a fingerprint was kept, so they are named without detail.
+    """
+    now = {str(r.address): r for r in live}
+    planned_before = {str(c.address): c.before for c in plan.changes if c.before is not None}
+    for address, fingerprint in sorted(plan.fingerprints.items()):
+        resource = now.get(address)
+        if resource is None:
+            yield f"{address} was deleted since the plan was made"
+        elif resource.fingerprint() != fingerprint:
+            yield f"{address} changed since the plan was made" + _what_changed(
+                planned_before.get(address), resource
+            )
+    for change in plan.changes:
+        if (
+            change.action is Action.CREATE
+            and str(change.address) in now
+            and str(change.address) not in plan.fingerprints
+        ):
+            yield f"{change.address} was created by someone else since the plan was made"
+
+
+def _what_changed(planned: Mapping[str, Any] | None, resource: Resource) -> str:
+    """`: PATH BEFORE -> NOW; ...` for the attributes that moved, or '' when the plan kept no attrs."""
+    if planned is None:
+        return ""
+    moved = diff_attrs(resource.kind, planned, resource.attrs)
+    if not moved:
+        # The fingerprint also covers what only the server knows (status, id, host).
+        return ": its attributes are as planned, but its server-side state (status, id or host) changed"
+    shown = [
+        f"{field.path} {_stale_value(field.path, field.before)} -> {_stale_value(field.path, field.after)}"
+        for field in moved[:STALE_PATHS_SHOWN]
+    ]
+    if len(moved) > STALE_PATHS_SHOWN:
+        shown.append(f"and {len(moved) - STALE_PATHS_SHOWN} more")
+    return ": " + "; ".join(shown)
+
+
+def _stale_value(path: str, value: Any) -> str:
+    """A value for the stale-plan message: compact JSON, never a credential, elided when long."""
+    if value is None:
+        return "(none)"
+    if path.rpartition(".")[2] in SECRET_FIELD_NAMES:
+        return "(sensitive)"
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True, default=str)
+    return text if len(text) <= STALE_VALUE_WIDTH else text[:STALE_VALUE_WIDTH] + "..."
+
+
+async def run_apply(
+    plan: Plan,
+    live: State,
+    provider: Provider,
+    *,
+    parallelism: int,
+    wait: bool,
+    observer: ApplyObserver,
+    secrets: SecretSink,
+) -> ApplyReport:
+    return await apply_plan(
+        plan,
+        desired_from_plan(plan),
+        live,
+        provider,
+        parallelism=parallelism,
+        wait=wait,
+        observer=observer,
+        secrets=secrets,
+    )
+
+
+def coverage(plan: Plan, desired: State, live: State) -> tuple[int, int]:
+    """(managed, all) live objects in the scopes read: what the config accounts for, of all there is."""
+    considered = [r for r in live if r.address not in live.protected]
+    unmanaged = {u.address for u in plan.unmanaged}
+    managed = sum(1 for r in considered if r.address not in unmanaged)
+    return managed, len(considered)
+
+
+async def read_for_export(provider: Provider, projects: list[str]) -> State:
+    """Live state of the given projects (every project when none are named), read whole."""
+    if not projects:
+        overview = await provider.read(ReadRequest(projects=[], directives={}))
+        projects = overview.projects()
+    return await provider.read(ReadRequest(projects=sorted(projects), directives={}))
