@@ -1,0 +1,146 @@
+"""Control-plane keys: the project API key each control-plane call needs, minted or borrowed.
+
+Per project, either the key in the env var its `api_key_env` directive names, or a temporary
+`ControlPlaneEditor` key named `declarate-tmp-<unix time>-<random>`, minted once per run on first
+use and deleted when the run ends. Key values live in memory only: never logged, never stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from declarate.errors import DeclarateError, NotFound, TargetError
+from declarate.model.kinds import TEMPORARY_KEY_PREFIX, TEMPORARY_KEY_ROLE
+from declarate.model.state import ScopeDirectives
+from declarate.providers.pinecone.client import PineconeClient, send_create
+from declarate.providers.pinecone.session import Directory, ProviderOptions
+
+
+def temporary_key_name(now: float, token: str) -> str:
+    return f"{TEMPORARY_KEY_PREFIX}{int(now)}-{token}"
+
+
+def is_temporary_key(name: str) -> bool:
+    return name.startswith(TEMPORARY_KEY_PREFIX)
+
+
+def temporary_key_created(name: str) -> float | None:
+    """The unix time embedded in a temporary key's name, or None if it has none."""
+    if not is_temporary_key(name):
+        return None
+    stamp = name[len(TEMPORARY_KEY_PREFIX) :].split("-", 1)[0]
+    return float(stamp) if stamp.isdigit() else None
+
+
+class ControlPlaneKeys:
+    """Hands out one control-plane key per project and cleans up the ones it minted."""
+
+    def __init__(
+        self,
+        client: PineconeClient,
+        directory: Directory,
+        options: ProviderOptions,
+        *,
+        environ: Mapping[str, str],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._directory = directory
+        self._options = options
+        self._environ = environ
+        self._clock = clock
+        self.name = temporary_key_name(clock(), secrets.token_hex(4))  # one name per run
+        self._env_names: dict[str, str] = {}  # project -> env var holding its key
+        self._values: dict[str, str] = {}  # project -> key value
+        self._minted: dict[str, str] = {}  # project -> id of the temporary key minted for it
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.cleanup_errors: list[str] = []
+
+    def use_directives(self, directives: Mapping[str, ScopeDirectives]) -> None:
+        """Remember which projects bring their own key (`api_key_env`)."""
+        for scope, directive in directives.items():
+            if scope.startswith("project/") and directive.api_key_env:
+                self._env_names[scope.removeprefix("project/")] = directive.api_key_env
+
+    async def key_for(self, project: str) -> str:
+        """The key for `project`: from its env var, or a temporary key minted on first use."""
+        if project in self._values:
+            return self._values[project]
+        async with self._locks.setdefault(project, asyncio.Lock()):
+            if project not in self._values:
+                self._values[project] = await self._obtain(project)
+            return self._values[project]
+
+    async def _obtain(self, project: str) -> str:
+        env_name = self._env_names.get(project)
+        if env_name is not None:
+            value = self._environ.get(env_name)
+            if not value:
+                raise TargetError(
+                    f"project {project} sets api_key_env: {env_name}, but {env_name} is not set"
+                )
+            return value
+        project_id = await self._directory.project_id(project)
+        path = f"/admin/projects/{project_id}/api-keys"
+        body = {"name": self.name, "roles": [TEMPORARY_KEY_ROLE]}
+
+        async def sweep() -> None:
+            # An earlier attempt may have made the key, but its value is lost: delete it, mint again.
+            await self.delete_named(project_id, self.name)
+
+        answer = await send_create(
+            lambda: self._client.admin("POST", path, json=body, retry_ambiguous=False),
+            sweep,
+            attempts=self._options.create_attempts,
+        )
+        self._minted[project] = answer["key"]["id"]
+        return str(answer["value"])
+
+    def forget(self, project: str) -> None:
+        """`project` was deleted: its keys went with it."""
+        self._values.pop(project, None)
+        self._minted.pop(project, None)
+
+    async def delete_named(self, project_id: str, name: str) -> None:
+        listed = await self._client.admin("GET", f"/admin/projects/{project_id}/api-keys")
+        for key in listed.get("data") or []:
+            if key["name"] == name:
+                await self._delete(key["id"])
+
+    async def delete_stale(self, keys: list[dict[str, Any]]) -> set[str]:
+        """Delete leftover temporary keys older than the max age (best effort); their ids."""
+        now = self._clock()
+        stale = [
+            k
+            for k in keys
+            if (created := temporary_key_created(k["name"])) is not None
+            and now - created > self._options.temporary_key_max_age
+        ]
+        results = await asyncio.gather(*(self._delete(k["id"]) for k in stale), return_exceptions=True)
+        return {
+            k["id"] for k, result in zip(stale, results, strict=True) if not isinstance(result, Exception)
+        }
+
+    async def _delete(self, key_id: str) -> None:
+        with contextlib.suppress(NotFound):  # already gone (e.g. its project was deleted)
+            await self._client.admin("DELETE", f"/admin/api-keys/{key_id}")
+
+    async def aclose(self) -> None:
+        """Delete every temporary key this run minted; failures are kept in `cleanup_errors`."""
+        minted = list(self._minted.items())
+        self._minted.clear()
+        self._values.clear()
+        results = await asyncio.gather(*(self._delete(kid) for _, kid in minted), return_exceptions=True)
+        for (project, _), result in zip(minted, results, strict=True):
+            if isinstance(result, DeclarateError):
+                self.cleanup_errors.append(
+                    f"could not delete temporary key {self.name} in project {project}: {result} "
+                    "(it is deleted by a later run once an hour old)"
+                )
+            elif isinstance(result, BaseException):
+                raise result

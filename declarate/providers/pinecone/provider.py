@@ -1,0 +1,131 @@
+"""PineconeProvider: `declarate.providers.base.Provider` over a Pinecone-compatible API (2026-07).
+
+It reads live state (read.py), carries out one planned change at a time (admin_changes.py,
+bindings.py, indexes.py), waits for indexes to settle, and deletes the temporary control-plane keys
+it minted when closed. It refuses to touch declarate's own principal and keys whatever the plan says.
+It never plans, prints or stores a secret: secrets go to the SecretSink the caller passes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+
+from declarate.errors import DeclarateError
+from declarate.model.address import Kind
+from declarate.model.plan import Action, Change
+from declarate.model.resource import Resource
+from declarate.model.state import State
+from declarate.providers.base import ApplyObserver, ChangeResult, Outcome, ReadRequest, SecretSink
+from declarate.providers.pinecone.admin_changes import (
+    execute_api_key,
+    execute_project,
+    execute_service_account,
+    result,
+)
+from declarate.providers.pinecone.bindings import execute_role_binding
+from declarate.providers.pinecone.client import PineconeClient, RequestStats
+from declarate.providers.pinecone.indexes import execute_index, wait_for_index
+from declarate.providers.pinecone.keys import ControlPlaneKeys, is_temporary_key
+from declarate.providers.pinecone.read import read_live
+from declarate.providers.pinecone.session import Directory, ProviderOptions, Session
+
+__all__ = ["PineconeProvider", "ProviderOptions"]
+
+_WAITED = (Action.CREATE, Action.UPDATE, Action.ADOPT, Action.REPLACE, Action.DELETE)
+
+
+class PineconeProvider:
+    """One Pinecone target for one run. Use `async with`, or call `aclose()` in a `finally`."""
+
+    def __init__(
+        self,
+        client: PineconeClient,
+        *,
+        target: str,
+        options: ProviderOptions | None = None,
+        environ: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._target = target
+        options = options or ProviderOptions()
+        directory = Directory(client)
+        keys = ControlPlaneKeys(
+            client, directory, options, environ=os.environ if environ is None else environ, clock=clock
+        )
+        self._session = Session(client=client, directory=directory, keys=keys, options=options)
+
+    @property
+    def target(self) -> str:
+        return self._target
+
+    @property
+    def stats(self) -> RequestStats:
+        """Requests sent so far (retries and token requests included)."""
+        return self._client.stats
+
+    @property
+    def cleanup_errors(self) -> list[str]:
+        """Temporary keys that could not be deleted on close, each with why (empty when all went)."""
+        return list(self._session.keys.cleanup_errors)
+
+    async def __aenter__(self) -> PineconeProvider:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def read(self, request: ReadRequest) -> State:
+        return await read_live(self._session, request)
+
+    async def execute(
+        self, change: Change, desired: Resource | None, live: Resource | None, secrets: SecretSink
+    ) -> ChangeResult:
+        """Carry out one change; API failures come back as FAILED with the server's reason."""
+        if change.blocked is not None:
+            return result(change, Outcome.SKIPPED, f"blocked: {change.blocked.message}")
+        if self._is_own(change):
+            return result(
+                change,
+                Outcome.FAILED,
+                "declarate never changes the principal it runs as, its role bindings or its temporary keys",
+            )
+        session = self._session
+        try:
+            match change.kind:
+                case Kind.PROJECT:
+                    return await execute_project(session, change, desired, live)
+                case Kind.INDEX:
+                    return await execute_index(session, change, desired, live)
+                case Kind.API_KEY:
+                    return await execute_api_key(session, change, desired, live, secrets)
+                case Kind.SERVICE_ACCOUNT:
+                    return await execute_service_account(session, change, desired, live, secrets)
+                case Kind.ROLE_BINDING:
+                    return await execute_role_binding(session, change, desired, live)
+        except DeclarateError as exc:
+            return result(change, Outcome.FAILED, str(exc))
+        raise AssertionError(f"unknown kind {change.kind}")
+
+    async def wait(self, change: Change, observer: ApplyObserver) -> None:
+        """Block until an index change has settled (Ready, or 404 after a delete); others return at once.
+
+        Raises a DeclarateError when the index fails or the wait times out.
+        """
+        if change.kind is not Kind.INDEX or change.action not in _WAITED:
+            return
+        await wait_for_index(self._session, change, lambda state: observer.waiting(change, state))
+
+    async def aclose(self) -> None:
+        """Delete this run's temporary keys (failures go to `cleanup_errors`), then close the client."""
+        try:
+            await self._session.keys.aclose()
+        finally:
+            await self._client.aclose()
+
+    def _is_own(self, change: Change) -> bool:
+        if change.address in self._session.protected:
+            return True
+        return change.kind is Kind.API_KEY and is_temporary_key(change.address.name)

@@ -1,0 +1,125 @@
+"""Reading live state with list endpoints only: O(projects) requests, never one per index.
+
+Organization-wide lists (projects, service accounts, role bindings, and users or invites only when
+bindings need them) come first; then each requested project that exists live is read concurrently
+(its API keys and its indexes). Returns canonical State; it never changes anything except deleting
+leftover temporary keys of crashed runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from declarate.model.address import ORGANIZATION, Address
+from declarate.model.resource import Resource
+from declarate.model.state import State
+from declarate.providers.base import ReadRequest
+from declarate.providers.pinecone.keys import is_temporary_key
+from declarate.providers.pinecone.session import Session, gather_all
+from declarate.providers.pinecone.wire import (
+    api_key_resource,
+    index_resource,
+    principal_types_of,
+    project_resource,
+    role_binding_resource,
+    service_account_resource,
+)
+
+
+async def read_live(session: Session, request: ReadRequest) -> State:
+    """Live state: every project, the organization, and the requested projects read whole."""
+    client, directory = session.client, session.directory
+    session.keys.use_directives(request.directives)
+    projects_page, accounts, bindings = await gather_all(
+        client.admin("GET", "/admin/projects"),
+        client.admin_pages("/admin/service-accounts"),
+        client.admin_pages("/admin/role-bindings"),
+    )
+    projects: list[dict[str, Any]] = projects_page.get("data") or []
+    directory.learn_projects(projects)
+    directory.learn_service_accounts(accounts)
+    requested = set(request.projects)
+    # Principal lookups and project contents are independent: fetch them side by side.
+    lookups = asyncio.ensure_future(_load_principals(session, principal_types_of(bindings)))
+    try:
+        contents = await gather_all(*(_read_project(session, p) for p in projects if p["name"] in requested))
+        invites = await lookups
+    finally:
+        lookups.cancel()
+
+    resources: list[Resource] = [project_resource(p) for p in projects]
+    resources += [service_account_resource(a) for a in accounts]
+    protected: set[Address] = set()
+    own = _own_service_account(accounts, client.options.credentials.client_id)
+    if own is not None:
+        protected.add(Address.service_account(own["name"]))
+    principals = directory.principals(invites)
+    for raw in bindings:
+        binding = role_binding_resource(raw, principals)
+        if binding is None or (
+            binding.address.project is not None and binding.address.project not in requested
+        ):
+            continue  # api-key principals are modelled on keys; other projects are not read whole
+        resources.append(binding)
+        if (
+            own is not None
+            and raw.get("principal_type") == "service_account"
+            and raw["principal_id"] == own["id"]
+        ):
+            protected.add(binding.address)
+    for project_resources, project_protected in contents:
+        resources += project_resources
+        protected |= project_protected
+    session.protected = protected
+    scopes = {ORGANIZATION} | {f"project/{name}" for name in requested}
+    return State.of(resources, scopes, protected=protected)
+
+
+async def _load_principals(session: Session, wire_types: set[str]) -> list[dict[str, Any]]:
+    """Fetch users and invites only when bindings name them; every invite listed (expired too)."""
+    directory = session.directory
+
+    async def users() -> None:
+        if "user" in wire_types:
+            await directory.load_users(refresh=True)
+
+    async def invites() -> list[dict[str, Any]]:
+        return await directory.load_invites() if "invite" in wire_types else []
+
+    _, listed = await asyncio.gather(users(), invites())
+    return list(listed)
+
+
+async def _read_project(session: Session, project: Mapping[str, Any]) -> tuple[list[Resource], set[Address]]:
+    """One live project's API keys and indexes, and which of those keys are declarate's own."""
+    name = project["name"]
+    keys_page, indexes = await gather_all(
+        session.client.admin("GET", f"/admin/projects/{project['id']}/api-keys"),
+        _list_indexes(session, name),
+    )
+    keys: list[dict[str, Any]] = keys_page.get("data") or []
+    deleted = await session.keys.delete_stale(keys)
+    resources: list[Resource] = []
+    protected: set[Address] = set()
+    for key in keys:
+        if key["id"] in deleted:
+            continue
+        resource = api_key_resource(name, key)
+        resources.append(resource)
+        if is_temporary_key(key["name"]):
+            protected.add(resource.address)
+    resources += [index_resource(name, raw) for raw in indexes]
+    return resources, protected
+
+
+async def _list_indexes(session: Session, project: str) -> list[dict[str, Any]]:
+    key = await session.keys.key_for(project)
+    answer = await session.client.control("GET", "/indexes", key)
+    return list((answer or {}).get("indexes") or [])
+
+
+def _own_service_account(accounts: Sequence[Mapping[str, Any]], client_id: str) -> Mapping[str, Any] | None:
+    """The service account declarate runs as: the one whose OAuth client id it authenticates with."""
+    return next((a for a in accounts if a.get("client_id") == client_id), None)

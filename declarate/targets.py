@@ -1,0 +1,147 @@
+"""Target selection: which Pinecone endpoint a command talks to, and with which credentials.
+
+`--target local` (the default when no Pinecone credentials are set) runs the embedded local control
+plane in process, persisted under `.declarate/`; `--api-url URL` talks to a Pinecone-compatible API
+over HTTP with service-account credentials. With cli.py, the only importer of `declarate.local`,
+and only lazily, so the core never depends on it. It builds a provider; it never reads config.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from declarate.errors import TargetError
+from declarate.providers.pinecone import (
+    ClientOptions,
+    Credentials,
+    PineconeClient,
+    PineconeProvider,
+    ProviderOptions,
+)
+
+LOCAL = "local"
+EMBEDDED_BASE_URL = "http://declarate.local"  # never resolved: the ASGI transport answers in process
+DEFAULT_LOCAL_DB = Path(".declarate") / "local.db"
+DEFAULT_API_URL = "https://api.pinecone.io"
+PINECONE_OAUTH_URL = "https://login.pinecone.io/oauth/token"
+
+
+@dataclass(frozen=True)
+class TargetOptions:
+    """What the command line and environment say about the target. Secrets never show in a repr."""
+
+    target: str | None = None  # "local", or None to decide from the other options
+    api_url: str | None = None
+    oauth_url: str | None = None
+    local_db: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        target: str | None = None,
+        api_url: str | None = None,
+        oauth_url: str | None = None,
+        local_db: str | None = None,
+    ) -> TargetOptions:
+        """Flags as given, each missing one filled from its environment variable."""
+        env = os.environ if environ is None else environ
+        return cls(
+            target=target,
+            api_url=api_url or env.get("DECLARATE_API_URL") or None,
+            oauth_url=oauth_url or env.get("DECLARATE_OAUTH_URL") or None,
+            local_db=local_db or env.get("DECLARATE_LOCAL_DB") or None,
+            client_id=env.get("PINECONE_CLIENT_ID") or None,
+            client_secret=env.get("PINECONE_CLIENT_SECRET") or None,
+        )
+
+    @property
+    def is_local(self) -> bool:
+        """True when the embedded local control plane is the target."""
+        if self.target is not None:
+            return self.target == LOCAL
+        return self.api_url is None and not (self.client_id or self.client_secret)
+
+
+def default_oauth_url(api_url: str) -> str:
+    """Pinecone's login service for pinecone.io hosts, else the API's own `/oauth/token`."""
+    host = urlsplit(api_url).hostname or ""
+    if host == "pinecone.io" or host.endswith(".pinecone.io"):
+        return PINECONE_OAUTH_URL
+    return api_url.rstrip("/") + "/oauth/token"
+
+
+def local_db_path(options: TargetOptions, cwd: Path | None = None) -> Path:
+    """The embedded control plane's database file, absolute."""
+    base = cwd or Path.cwd()
+    chosen = Path(options.local_db) if options.local_db else DEFAULT_LOCAL_DB
+    return (chosen if chosen.is_absolute() else base / chosen).resolve()
+
+
+def open_provider(
+    options: TargetOptions,
+    *,
+    rate_limit: float = 100.0,
+    parallelism: int = 8,
+    max_attempts: int = 6,
+    timeout: float = 30.0,
+    provider_options: ProviderOptions | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> PineconeProvider:
+    """A provider for the chosen target. Close it (`async with` or `aclose()`) to delete temporary keys.
+
+    Raises TargetError when the options contradict each other or credentials are missing.
+    """
+    if options.target not in (None, LOCAL):
+        raise TargetError(f"unknown target {options.target!r}: use --target local or --api-url URL")
+    if options.target == LOCAL and options.api_url:
+        raise TargetError("--target local and --api-url cannot be used together: choose one")
+    if options.is_local:
+        transport, credentials, db = _embedded(options, cwd)
+        base_url, oauth_url, target = EMBEDDED_BASE_URL, EMBEDDED_BASE_URL + "/oauth/token", f"{LOCAL}:{db}"
+    else:
+        base_url = (options.api_url or DEFAULT_API_URL).rstrip("/")
+        if not options.client_id or not options.client_secret:
+            raise TargetError(
+                f"no credentials for {base_url}: set PINECONE_CLIENT_ID and PINECONE_CLIENT_SECRET to a "
+                "service account's client id and secret (or use --target local)"
+            )
+        transport, credentials = None, Credentials(options.client_id, options.client_secret)
+        oauth_url, target = options.oauth_url or default_oauth_url(base_url), base_url
+    client_options = ClientOptions(
+        base_url=base_url,
+        oauth_url=oauth_url,
+        credentials=credentials,
+        rate_limit=rate_limit,
+        # Room above the apply parallelism for the reads and polls that run beside changes.
+        max_concurrency=max(parallelism * 2, 4),
+        max_attempts=max_attempts,
+        timeout=timeout,
+        transport=transport,
+    )
+    return PineconeProvider(
+        PineconeClient(client_options), target=target, options=provider_options, environ=environ
+    )
+
+
+def _embedded(options: TargetOptions, cwd: Path | None) -> tuple[httpx.AsyncBaseTransport, Credentials, Path]:
+    """The in-process local control plane: its transport, fixed credentials and database file."""
+    from declarate import local  # lazily: only the embedded target needs it
+
+    db = local_db_path(options, cwd)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TargetError(f"cannot create {db.parent} for the local control plane: {exc}") from None
+    transport = local.embedded_transport(str(db))
+    return transport, Credentials(local.EMBEDDED_CLIENT_ID, local.EMBEDDED_CLIENT_SECRET), db
