@@ -11,7 +11,6 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -22,7 +21,7 @@ from declarate.config.pipeline import LoadedConfig, load_config
 from declarate.config.schema import config_schema
 from declarate.diagnostics import Diagnostic
 from declarate.errors import DeclarateError, PlanStale
-from declarate.model.address import Address, AddressError
+from declarate.flags import TargetFlags, config_option, format_option, safety_options, target_options
 from declarate.model.plan import Plan, PlanFormatError
 from declarate.model.settings import Overrides, Settings
 from declarate.progress import make_observer
@@ -36,7 +35,7 @@ from declarate.render.markdown import render_plan_markdown
 from declarate.render.results import render_apply_results
 from declarate.render.text import render_plan_text
 from declarate.secret_files import FileSecretSink
-from declarate.targets import TargetOptions, open_provider
+from declarate.targets import open_provider
 from declarate.workflow import compute_plan, coverage, read_for_export, reread_for_saved_plan, run_apply
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED = 0, 1, 2, 3
@@ -64,68 +63,6 @@ def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 def _echo(text: str) -> None:
     """Print rendered text as is (it is already colored or plain)."""
     click.echo(text, color=_color())
-
-
-# --- shared options -------------------------------------------------------------------------------
-
-
-def config_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "-f",
-        "--config",
-        "configs",
-        multiple=True,
-        type=click.Path(path_type=str),
-        help="Config root directory or file (repeatable; default: the current directory).",
-    )(fn)
-
-
-def target_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option(
-            "--target",
-            type=click.Choice(["local"]),
-            default=None,
-            help="`local`: the embedded local control plane (the default when no Pinecone credentials are set).",
-        ),
-        click.option("--api-url", envvar="DECLARATE_API_URL", help="A Pinecone-compatible API URL."),
-        click.option(
-            "--oauth-url",
-            envvar="DECLARATE_OAUTH_URL",
-            help="OAuth token URL (default derived from --api-url).",
-        ),
-        click.option(
-            "--local-db",
-            envvar="DECLARATE_LOCAL_DB",
-            type=click.Path(path_type=str),
-            help="SQLite file of the embedded local control plane (default .declarate/local.db).",
-        ),
-        click.option(
-            "--rate-limit",
-            envvar="DECLARATE_RATE_LIMIT",
-            type=click.FloatRange(min=0.1),
-            default=100.0,
-            show_default=True,
-            help="Client-side limit on requests per second to the target.",
-        ),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-@dataclass(frozen=True)
-class TargetFlags:
-    target: str | None
-    api_url: str | None
-    oauth_url: str | None
-    local_db: str | None
-    rate_limit: float
-
-    def options(self) -> TargetOptions:
-        return TargetOptions.from_env(
-            target=self.target, api_url=self.api_url, oauth_url=self.oauth_url, local_db=self.local_db
-        )
 
 
 def _load(configs: tuple[str, ...]) -> LoadedConfig:
@@ -162,19 +99,8 @@ async def _with_provider(flags: TargetFlags, use: Callable[[Provider], Awaitable
         return await use(provider)
     finally:
         await provider.aclose()
-
-
-def _overrides(only: tuple[str, ...], allow_replace: tuple[str, ...], allow_mass_delete: bool) -> Overrides:
-    """Overrides from flags; a mistyped address is an error, never silently ignored."""
-    for address in allow_replace:
-        try:
-            Address.parse(address)
-        except AddressError as exc:
-            _fail(f"--allow-replace: {exc}")
-    for prefix in only:
-        if not prefix.startswith(("project/", "service-account/", "organization")):
-            _fail(f"--only: {prefix!r} is not an address prefix (e.g. project/NAME or organization)")
-    return Overrides(allow_replace=frozenset(allow_replace), allow_mass_delete=allow_mass_delete, only=only)
+        for problem in provider.cleanup_errors:
+            err.print(f"Warning: {problem}", markup=False)
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -204,57 +130,35 @@ def schema() -> None:
 @main.command()
 @config_option
 @target_options
+@safety_options
+@format_option
 @click.option(
-    "--out", "out_file", type=click.Path(path_type=Path), help="Save the plan as JSON for `apply PLAN.json`."
+    "--out", "out_file", type=click.Path(path_type=Path), help="Save the plan for `apply PLAN.json`."
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
-)
-@click.option(
-    "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 3 blocked, 1 error)."
-)
-@click.option(
-    "--only", multiple=True, metavar="ADDRESS_PREFIX", help="Plan only these addresses (repeatable)."
-)
-@click.option(
-    "--allow-replace", multiple=True, metavar="ADDRESS", help="Accept replacing (data loss) this index."
-)
-@click.option("--allow-mass-delete", is_flag=True, help="Accept deleting more than the safety fraction.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 3 blocked).")
 def plan(
     configs: tuple[str, ...],
-    target: str | None,
-    api_url: str | None,
-    oauth_url: str | None,
-    local_db: str | None,
-    rate_limit: float,
-    out_file: Path | None,
+    flags: TargetFlags,
+    overrides: Overrides,
     fmt: str,
+    out_file: Path | None,
     detailed_exitcode: bool,
-    only: tuple[str, ...],
-    allow_replace: tuple[str, ...],
-    allow_mass_delete: bool,
 ) -> None:
-    """Show what apply would change. Exit 0 (or 2 with --detailed-exitcode) / 3 blocked / 1 error."""
+    """Show what apply would change. Exit 0 (2 with --detailed-exitcode when changes), 3 blocked, 1 error."""
     config = _load(configs)
-    flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
-    overrides = _overrides(only, allow_replace, allow_mass_delete)
-    outcome = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides)))
-    result = outcome.plan
+    result = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides))).plan
     if fmt == "json":
         click.echo(render_plan_json(result))
     elif fmt == "markdown":
-        markdown = render_plan_markdown(result)
-        click.echo(markdown)
+        click.echo(render_plan_markdown(result))
     else:
         _echo(render_plan_text(result, color=_color()))
     _write_step_summary(lambda: render_plan_markdown(result))
-    if _on_github():
-        annotations = plan_annotations(result)
-        if annotations:
-            click.echo(annotations)
+    if _on_github() and (annotations := plan_annotations(result)):
+        click.echo(annotations)
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(render_plan_json(result) + "\n")
+        out_file.write_text(render_plan_json(result) + "\n", encoding="utf-8")
         err.print(f"Saved the plan to {out_file}. Apply it with: declarate apply {out_file}", markup=False)
     sys.exit(_plan_exit_code(result, detailed_exitcode))
 
@@ -278,12 +182,10 @@ def _write_step_summary(render: Callable[[], str]) -> None:
 @click.argument("plan_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @config_option
 @target_options
+@safety_options
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--no-wait", is_flag=True, help="Do not wait for indexes to be Ready or deleted.")
-@click.option("--only", multiple=True, metavar="ADDRESS_PREFIX")
-@click.option("--allow-replace", multiple=True, metavar="ADDRESS")
-@click.option("--allow-mass-delete", is_flag=True)
 @click.option(
     "--secrets-dir",
     type=click.Path(path_type=Path),
@@ -294,31 +196,19 @@ def _write_step_summary(render: Callable[[], str]) -> None:
 def apply(
     plan_file: Path | None,
     configs: tuple[str, ...],
-    target: str | None,
-    api_url: str | None,
-    oauth_url: str | None,
-    local_db: str | None,
-    rate_limit: float,
+    flags: TargetFlags,
+    overrides: Overrides,
     auto_approve: bool,
     parallelism: int,
     no_wait: bool,
-    only: tuple[str, ...],
-    allow_replace: tuple[str, ...],
-    allow_mass_delete: bool,
     secrets_dir: Path,
 ) -> None:
     """Apply the config (or a saved PLAN.json) to the target. Exit 0 done, 1 failed, 3 blocked."""
-    flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
-    saved: Plan | None = None
-    config: LoadedConfig | None = None
-    if plan_file is not None:
-        if configs:
-            _fail("give either a saved plan or -f config roots, not both")
-        saved = _read_saved_plan(plan_file)
-    else:
-        config = _load(configs)
-    overrides = _overrides(only, allow_replace, allow_mass_delete)
-    if config is not None and not auto_approve and not sys.stdin.isatty():
+    if plan_file is not None and configs:
+        _fail("give either a saved plan or -f config roots, not both")
+    saved = _read_saved_plan(plan_file) if plan_file is not None else None
+    config = _load(configs) if saved is None else None
+    if saved is None and not auto_approve and not sys.stdin.isatty():
         _fail(
             "stdin is not a terminal, so apply cannot ask for confirmation: "
             "pass --auto-approve, or apply a saved plan (declarate plan --out PLAN.json)"
@@ -328,8 +218,7 @@ def apply(
 
     async def work(provider: Provider) -> int:
         if saved is not None:
-            live = await reread_for_saved_plan(saved, provider)
-            result = saved
+            result, live = saved, await reread_for_saved_plan(saved, provider)
         else:
             assert config is not None
             outcome = await compute_plan(config, provider, overrides)
@@ -355,8 +244,8 @@ def apply(
                 observer=observer,
                 secrets=sink,
             )
-        _echo(render_apply_results(report.results, color=_color()))
-        if any(r.secret_path for r in report.results):
+        _echo(render_apply_results(report.results, color=_color(), plan=result))
+        if report.secret_paths:
             err.print(
                 f"Secrets created by this run were written to {secrets_dir}/ (mode 0600).", markup=False
             )
@@ -375,31 +264,19 @@ def _read_saved_plan(path: Path) -> Plan:
 @main.command()
 @config_option
 @target_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
-)
+@format_option
 @click.option("--fail-on-unmanaged", is_flag=True, help="Exit 2 when unmanaged live objects exist, too.")
-def drift(
-    configs: tuple[str, ...],
-    target: str | None,
-    api_url: str | None,
-    oauth_url: str | None,
-    local_db: str | None,
-    rate_limit: float,
-    fmt: str,
-    fail_on_unmanaged: bool,
-) -> None:
+def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmanaged: bool) -> None:
     """Report how live state drifted from the config. Exit 0 in sync, 2 drifted, 1 error."""
     config = _load(configs)
-    flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
     outcome = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, Overrides())))
-    figures = coverage(outcome.plan, config.desired, outcome.live)
+    figures = coverage(outcome.plan, outcome.live)
     if fmt == "json":
         click.echo(render_drift_json(outcome.plan, coverage=figures))
     elif fmt == "markdown":
         click.echo(render_drift_markdown(outcome.plan, coverage=figures))
     else:
-        _echo(render_drift_text(outcome.plan, coverage=figures))
+        _echo(render_drift_text(outcome.plan, coverage=figures, color=_color()))
     _write_step_summary(lambda: render_drift_markdown(outcome.plan, coverage=figures))
     drifted = outcome.plan.has_changes or (fail_on_unmanaged and bool(outcome.plan.unmanaged))
     sys.exit(EXIT_CHANGES if drifted else EXIT_OK)
@@ -413,17 +290,8 @@ def drift(
 @click.option(
     "-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Write files under DIR."
 )
-def export(
-    target: str | None,
-    api_url: str | None,
-    oauth_url: str | None,
-    local_db: str | None,
-    rate_limit: float,
-    projects: tuple[str, ...],
-    output: Path | None,
-) -> None:
+def export(flags: TargetFlags, projects: tuple[str, ...], output: Path | None) -> None:
     """Write live state as schema-valid config (for adoption). Secrets are never exported."""
-    flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
     live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects))))
     missing = sorted(set(projects) - set(live.projects()))
     if missing:
@@ -449,5 +317,18 @@ def _attach_local() -> None:
 _attach_local()
 
 
+def run() -> None:
+    """Console entry point. Usage errors exit 1, not click's 2, because 2 means "changes present"."""
+    try:
+        code = main.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("Aborted.", markup=False)
+        code = EXIT_ERROR
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
 if __name__ == "__main__":
-    main()
+    run()

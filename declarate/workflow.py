@@ -20,7 +20,7 @@ from declarate.model.kinds import SECRET_FIELD_NAMES
 from declarate.model.plan import Action, Plan
 from declarate.model.resource import Resource
 from declarate.model.settings import Overrides
-from declarate.model.state import State
+from declarate.model.state import ScopeDirectives, State
 from declarate.providers.base import ApplyObserver, Provider, ReadRequest, SecretSink
 
 # A stale-plan message names at most this many moved attributes per object, each value this wide.
@@ -52,6 +52,11 @@ async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Over
         fingerprints=plan.fingerprints,
         config_digest=config.digest,
         target=provider.target,
+        api_key_env={
+            scope.removeprefix("project/"): d.api_key_env
+            for scope, d in config.desired.directives.items()
+            if d.api_key_env and scope.startswith("project/")
+        },
     )
     return PlanOutcome(plan, live)
 
@@ -72,7 +77,10 @@ async def reread_for_saved_plan(plan: Plan, provider: Provider) -> State:
         {c.address.project for c in plan.changes if c.address.project is not None}
         | {a.split("/")[1] for a in plan.fingerprints if a.startswith("project/")}
     )
-    live = await provider.read(ReadRequest(projects=projects, directives={}))
+    directives = {
+        f"project/{name}": ScopeDirectives(api_key_env=env) for name, env in plan.api_key_env.items()
+    }
+    live = await provider.read(ReadRequest(projects=projects, directives=directives))
     drifted = list(stale_objects(plan, live))
     if drifted:
         raise PlanStale(drifted)
@@ -154,7 +162,7 @@ async def run_apply(
     )
 
 
-def coverage(plan: Plan, desired: State, live: State) -> tuple[int, int]:
+def coverage(plan: Plan, live: State) -> tuple[int, int]:
     """(managed, all) live objects in the scopes read: what the config accounts for, of all there is."""
     considered = [r for r in live if r.address not in live.protected]
     unmanaged = {u.address for u in plan.unmanaged}

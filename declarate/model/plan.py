@@ -88,6 +88,9 @@ class Plan:
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
     config_digest: str | None = None
     target: str | None = None
+    # Project name -> env var holding its API key (`api_key_env`): names only, never values, so a
+    # saved plan is applied with the same keys the plan was read with.
+    api_key_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:
@@ -136,11 +139,15 @@ class Plan:
             "fingerprints": dict(sorted(self.fingerprints.items())),
             "config_digest": self.config_digest,
             "target": self.target,
+            "api_key_env": dict(sorted(self.api_key_env.items())),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Plan:
         """Read a plan written by `to_json`; raises PlanFormatError on another format version."""
+        if not isinstance(data, Mapping):
+            # A file edited by hand may hold any JSON at all: say what it holds, never crash on it.
+            raise PlanFormatError(f"expected a JSON object, found {_json_type(data)}")
         version = data.get("format_version")
         if version != FORMAT_VERSION:
             raise PlanFormatError(
@@ -155,13 +162,39 @@ class Plan:
                 fingerprints=dict(data.get("fingerprints") or {}),
                 config_digest=data.get("config_digest"),
                 target=data.get("target"),
+                api_key_env=dict(data.get("api_key_env") or {}),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except KeyError as exc:
+            raise PlanFormatError(f"malformed plan: missing key {exc}") from exc
+        except (TypeError, ValueError, AttributeError) as exc:
             raise PlanFormatError(f"malformed plan: {exc}") from exc
 
 
 class PlanFormatError(ValueError):
     """A saved plan that this version of declarate cannot read."""
+
+
+def _json_type(value: Any) -> str:
+    """How JSON would call the type of a decoded value (`an array`, `null`, ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else type(value).__name__
+
+
+def _attrs_from_json(data: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    """A change's `before` or `after`: an object or null."""
+    value = data.get(key)
+    if value is not None and not isinstance(value, Mapping):
+        raise TypeError(
+            f"{key} of {data.get('address')} must be an object or null, found {_json_type(value)}"
+        )
+    return value
 
 
 def _origin_to_json(origin: Origin | None) -> dict[str, Any] | None:
@@ -200,6 +233,8 @@ def _change_to_json(change: Change) -> dict[str, Any]:
 
 
 def _change_from_json(data: Mapping[str, Any]) -> Change:
+    if not isinstance(data, Mapping):
+        raise TypeError(f"each change must be an object, found {_json_type(data)}")
     blocked = data.get("blocked")
     return Change(
         address=Address.parse(data["address"]),
@@ -211,7 +246,7 @@ def _change_from_json(data: Mapping[str, Any]) -> Change:
             for f in data.get("fields", [])
         ),
         source=_origin_from_json(data.get("source")),
-        before=data.get("before"),
-        after=data.get("after"),
+        before=_attrs_from_json(data, "before"),
+        after=_attrs_from_json(data, "after"),
         depends_on=tuple(Address.parse(a) for a in data.get("depends_on", [])),
     )

@@ -37,6 +37,9 @@ class Directives:
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
+# Server fields that change on their own while nothing about the object changes.
+TRANSIENT_SERVER_FIELDS = frozenset({"status", "state"})
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -67,5 +70,10 @@ class Resource:
             path = path.rpartition(".")[0]
 
     def fingerprint(self) -> str:
-        """Digest of attrs and server state: changes whenever the live object changes."""
-        return fingerprint({"attrs": dict(self.attrs), "server": dict(self.server)})
+        """Digest of what the object is: its attrs and server identity (id, host).
+
+        Transient status (an index going from Initializing to Ready) is left out, so a saved plan
+        does not go stale merely because an index finished starting.
+        """
+        identity = {k: v for k, v in self.server.items() if k not in TRANSIENT_SERVER_FIELDS}
+        return fingerprint({"attrs": dict(self.attrs), "server": identity})

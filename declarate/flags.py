@@ -1,0 +1,170 @@
+"""Command-line options shared by several commands, each group folded into one typed value.
+
+`target_options` hands a command one `TargetFlags`, `safety_options` one `Overrides`, so command
+signatures stay short and every command spells a flag the same way. Parsing only: no I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from declarate.model.address import Address, AddressError
+from declarate.model.settings import Overrides
+from declarate.targets import TargetOptions
+
+Command = Callable[..., Any]
+
+
+def config_option(fn: Command) -> Command:
+    return click.option(
+        "-f",
+        "--config",
+        "configs",
+        multiple=True,
+        type=click.Path(path_type=str),
+        help="Config root directory or file (repeatable; default: the current directory).",
+    )(fn)
+
+
+def format_option(fn: Command) -> Command:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+        help="Output format.",
+    )(fn)
+
+
+@dataclass(frozen=True)
+class TargetFlags:
+    """Where to read and apply: the embedded local control plane or a Pinecone-compatible URL."""
+
+    target: str | None
+    api_url: str | None
+    oauth_url: str | None
+    local_db: str | None
+    rate_limit: float
+
+    def options(self) -> TargetOptions:
+        return TargetOptions.from_env(
+            target=self.target, api_url=self.api_url, oauth_url=self.oauth_url, local_db=self.local_db
+        )
+
+
+_TARGET_OPTIONS = (
+    click.option(
+        "--target",
+        type=click.Choice(["local"]),
+        default=None,
+        help="`local`: the embedded local control plane (the default when no Pinecone credentials are set).",
+    ),
+    click.option("--api-url", envvar="DECLARATE_API_URL", help="A Pinecone-compatible API URL."),
+    click.option(
+        "--oauth-url", envvar="DECLARATE_OAUTH_URL", help="OAuth token URL (default derived from --api-url)."
+    ),
+    click.option(
+        "--local-db",
+        envvar="DECLARATE_LOCAL_DB",
+        type=click.Path(path_type=str),
+        help="SQLite file of the embedded local control plane (default .declarate/local.db).",
+    ),
+    click.option(
+        "--rate-limit",
+        envvar="DECLARATE_RATE_LIMIT",
+        type=click.FloatRange(min=0.1),
+        default=100.0,
+        show_default=True,
+        help="Client-side limit on requests per second to the target.",
+    ),
+)
+
+
+def target_options(fn: Command) -> Command:
+    """Adds the target flags and passes the command a single `flags: TargetFlags`."""
+
+    @functools.wraps(fn)
+    def command(
+        *args: Any,
+        target: str | None,
+        api_url: str | None,
+        oauth_url: str | None,
+        local_db: str | None,
+        rate_limit: float,
+        **kwargs: Any,
+    ) -> Any:
+        flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
+        return fn(*args, flags=flags, **kwargs)
+
+    wrapped: Command = command
+    for option in reversed(_TARGET_OPTIONS):
+        wrapped = option(wrapped)
+    return wrapped
+
+
+def _addresses(_: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        try:
+            Address.parse(value)
+        except AddressError as exc:
+            raise click.BadParameter(str(exc), param=param) from None
+    return values
+
+
+def _prefixes(_: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if not value.startswith(("project/", "service-account/", "organization")):
+            raise click.BadParameter(
+                f"{value!r} is not an address prefix (e.g. project/NAME, service-account/NAME, organization)",
+                param=param,
+            )
+    return values
+
+
+_SAFETY_OPTIONS = (
+    click.option(
+        "--only",
+        multiple=True,
+        metavar="ADDRESS_PREFIX",
+        callback=_prefixes,
+        help="Only changes under these addresses (repeatable); dependencies are not added.",
+    ),
+    click.option(
+        "--allow-replace",
+        multiple=True,
+        metavar="ADDRESS",
+        callback=_addresses,
+        help="Accept replacing this index, deleting all its vectors (repeatable).",
+    ),
+    click.option(
+        "--allow-mass-delete", is_flag=True, help="Accept deleting more than the safety fraction of a kind."
+    ),
+)
+
+
+def safety_options(fn: Command) -> Command:
+    """Adds --only/--allow-replace/--allow-mass-delete and passes a single `overrides: Overrides`."""
+
+    @functools.wraps(fn)
+    def command(
+        *args: Any,
+        only: tuple[str, ...],
+        allow_replace: tuple[str, ...],
+        allow_mass_delete: bool,
+        **kwargs: Any,
+    ) -> Any:
+        overrides = Overrides(
+            allow_replace=frozenset(allow_replace), allow_mass_delete=allow_mass_delete, only=only
+        )
+        return fn(*args, overrides=overrides, **kwargs)
+
+    wrapped: Command = command
+    for option in reversed(_SAFETY_OPTIONS):
+        wrapped = option(wrapped)
+    return wrapped
