@@ -15,7 +15,7 @@ from typing import Any
 from declarate.config.document import Path, SourceDocument, format_path
 from declarate.diagnostics import Diagnostic
 from declarate.model import defaults as d
-from declarate.model.address import ORGANIZATION, Address, PrincipalType
+from declarate.model.address import ORGANIZATION, Address, Kind, PrincipalType
 from declarate.model.canonical import (
     canonical_api_key,
     canonical_index,
@@ -34,6 +34,7 @@ PRINCIPAL_KEYS: dict[str, PrincipalType] = {
     "service_account": PrincipalType.SERVICE_ACCOUNT,
     "invite": PrincipalType.USER,
 }
+IMPLIED_MEMBERSHIP_ROLE = "OrgMember"
 SPEC_KINDS: dict[str, str] = {"serverless": "managed", "pod": "pod", "byoc": "byoc"}
 VECTOR_SUGAR = ("dimension", "metric", "vector_type")
 
@@ -197,7 +198,32 @@ class _StateBuilder:
         self.diagnostics: list[Diagnostic] = []
 
     def state(self) -> State:
+        if ORGANIZATION in self.scopes:
+            self._imply_memberships()
         return State.of(list(self.resources.values()), self.scopes, self.directives)
+
+    def _imply_memberships(self) -> None:
+        """Declare OrgMember for people granted project roles but no organization role.
+
+        Pinecone only lets organization members hold project roles (an invite must carry a membership
+        role), so such a person's membership is implied by the config. Declaring it keeps a config
+        whose Organization document prunes role bindings from deleting the membership apply made.
+        """
+        members = {
+            r.address.role_binding_parts()[1]
+            for r in self.resources.values()
+            if r.kind is Kind.ROLE_BINDING and r.address.project is None
+        }
+        for resource in list(self.resources.values()):
+            if resource.kind is not Kind.ROLE_BINDING or resource.address.project is None:
+                continue
+            principal_type, who, _ = resource.address.role_binding_parts()
+            if principal_type is not PrincipalType.USER or who in members:
+                continue
+            members.add(who)
+            address = Address.role_binding(None, PrincipalType.USER, who, IMPLIED_MEMBERSHIP_ROLE)
+            attrs = canonical_role_binding(None, PrincipalType.USER.value, who, IMPLIED_MEMBERSHIP_ROLE)
+            self._add(Resource(address, attrs, {"": resource.origins.get("", Origin("<implied>", 1))}))
 
     def _add(self, resource: Resource) -> None:
         self.resources.setdefault(resource.address, resource)

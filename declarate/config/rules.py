@@ -157,6 +157,7 @@ def _project(doc: SourceDocument, service_accounts: set[str]) -> list[Diagnostic
     found += _index_only_directives(doc, (), data, "a project")
     found += _pods(doc)
     found += _cmek_full_text_search(doc)
+    found += _prune_with_own_key(doc)
     if data.get("ensure") == "absent":
         for key in ("indexes", "api_keys", "role_bindings"):
             if data.get(key):
@@ -171,6 +172,27 @@ def _project(doc: SourceDocument, service_accounts: set[str]) -> list[Diagnostic
                     )
                 )
     return found
+
+
+def _prune_with_own_key(doc: SourceDocument) -> list[Diagnostic]:
+    """`prune.api_keys` beside `api_key_env` could delete the very key declarate runs with.
+
+    The API lists keys without their values, so declarate cannot tell which live key is the one in
+    the environment variable, and would prune it as undeclared.
+    """
+    prune = doc.data.get("prune")
+    if not (isinstance(prune, dict) and prune.get("api_keys") is True and doc.data.get("api_key_env")):
+        return []
+    return [
+        diagnostic(
+            doc,
+            ("prune", "api_keys"),
+            "prune.api_keys cannot be combined with api_key_env: the API lists keys without their "
+            "values, so declarate cannot tell which live key is the one it runs with, and would delete it",
+            "rules.prune_own_key",
+            hint="drop api_key_env (declarate then uses a temporary key it can recognise), or prune keys by hand",
+        )
+    ]
 
 
 def _organization(doc: SourceDocument, service_accounts: set[str]) -> list[Diagnostic]:

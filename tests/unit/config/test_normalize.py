@@ -426,3 +426,28 @@ def test_normalizing_the_canonical_form_changes_nothing(
     assert problems == []
     assert same_meaning(first, second)
     assert second.scopes == first.scopes
+
+
+def test_people_with_only_project_roles_are_declared_organization_members() -> None:
+    state = desired(
+        {"kind": "Organization", "role_bindings": [{"user": "alice@example.com", "role": "OrgOwner"}]},
+        project(
+            name="p",
+            role_bindings=[
+                {"user": "alice@example.com", "role": "ProjectOwner"},
+                {"invite": "carol@example.com", "role": "ProjectViewer"},
+            ],
+        ),
+    )
+    organization = {
+        str(r.address) for r in state if r.kind is Kind.ROLE_BINDING and r.address.project is None
+    }
+    assert organization == {
+        "organization/role-binding/user:alice@example.com/OrgOwner",
+        "organization/role-binding/user:carol@example.com/OrgMember",
+    }
+
+
+def test_membership_is_not_implied_without_an_organization_document() -> None:
+    state = desired(project(name="p", role_bindings=[{"user": "carol@example.com", "role": "ProjectViewer"}]))
+    assert not [r for r in state if r.kind is Kind.ROLE_BINDING and r.address.project is None]

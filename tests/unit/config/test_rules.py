@@ -655,3 +655,11 @@ def test_full_text_search_in_a_cmek_project_is_an_error(load_docs: LoadDocs) -> 
         and problem.origin is not None
         and problem.origin.line == 9
     )
+
+
+def test_pruning_keys_beside_api_key_env_is_refused(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Project\nname: p\napi_key_env: P_KEY\nprune:\n  api_keys: true\n")
+    problem = one(check_rules(docs), "rules.prune_own_key")
+    assert problem.path == "prune.api_keys"
+    assert problem.origin is not None and problem.origin.line == 5
+    assert "cannot tell which live key" in problem.message
