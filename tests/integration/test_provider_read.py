@@ -280,7 +280,10 @@ def test_api_key_env_is_used_instead_of_minting_a_key(server: Any, estate: Estat
     live = read(provider, "apparel-team", **{"apparel-team": "APPAREL_KEY"})
 
     assert Address.index("apparel-team", "apparel-recs") in live
-    assert not [route for route in provider.stats.by_route if route.startswith("POST /admin/projects/")]
+    # At most one key is minted: the check that the env key belongs to this project (the API cannot
+    # say whose a key is, so a temporary key's view is compared); it is gone once the run ends.
+    minted = [n for route, n in provider.stats.by_route.items() if route.startswith("POST /admin/projects/")]
+    assert sum(minted) <= 1
     assert temporary_keys(estate, project_id) == []
 
 

@@ -1,12 +1,15 @@
 """Carrying out changes to projects, API keys and service accounts through the Admin API.
 
 Each function performs one planned change idempotently and returns its ChangeResult: a create that
-meets 409 with a matching live object, or a delete that meets 404, is ALREADY. Secrets in create
-answers go straight to the SecretSink; only the path it returns is kept. Never decides what to change.
+meets 409 with a matching live object, or a delete that meets 404, is ALREADY. API key and service
+account names are not unique server-side, so their creates go through `create_once`, which keeps two
+runs racing on one name from making two. Secrets in create answers go straight to the SecretSink; only
+the path it returns is kept. Never decides what to change.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +20,7 @@ from declarate.model.resource import Resource
 from declarate.providers.base import ChangeResult, Outcome, SecretSink
 from declarate.providers.pinecone.client import send_create
 from declarate.providers.pinecone.session import Session
+from declarate.providers.pinecone.unique_names import create_once
 from declarate.providers.pinecone.wire import (
     api_key_create_body,
     api_key_update_body,
@@ -131,21 +135,40 @@ async def execute_api_key(
             # The lost attempt may have made a key whose secret we never saw: delete, then resend.
             await session.keys.delete_named(project_id, name)
 
-        try:
-            created = await send_create(
+        async def send() -> dict[str, Any]:
+            answer: dict[str, Any] = await send_create(
                 lambda: client.admin(
                     "POST", path, json=api_key_create_body(desired.attrs), retry_ambiguous=False
                 ),
                 sweep,
                 attempts=session.options.create_attempts,
             )
+            return answer
+
+        async def named() -> list[dict[str, Any]]:
+            listed = await client.admin("GET", path)
+            return [k for k in listed.get("data") or [] if k["name"] == name]
+
+        try:
+            claim = await create_once(
+                what=str(change.address),
+                list_named=named,
+                create=send,
+                created_id=lambda answer: str(answer["key"]["id"]),
+                delete=session.keys.delete_id,
+            )
         except Conflict:
             found = await _find_key(session, project_id, name)
             if found is None:
                 raise
             return matched(change, desired.attrs, canonical_api_key(found), "API key")
-        stored = secrets.store(change.address, "value", str(created["value"]))
-        return result(change, Outcome.DONE, f"key value written to {stored}", stored)
+        if claim.created is None:
+            assert claim.existing is not None
+            return _claimed_elsewhere(
+                matched(change, desired.attrs, canonical_api_key(claim.existing), "API key"), claim.raced
+            )
+        stored = secrets.store(change.address, "value", str(claim.created["value"]))
+        return result(change, Outcome.DONE, "", stored)  # renderers say where the secret went
     if change.action is Action.UPDATE and desired is not None:
         key_id = await _key_id(session, project, name, live)
         if key_id is None:
@@ -162,6 +185,19 @@ async def execute_api_key(
             return result(change, Outcome.ALREADY, "the API key was already deleted")
         return result(change, Outcome.DONE)
     return unsupported(change)
+
+
+def _claimed_elsewhere(outcome: ChangeResult, raced: bool) -> ChangeResult:
+    """`outcome` for an object another run created: say so, and that its secret is not ours to show."""
+    if outcome.outcome is not Outcome.ALREADY:
+        return outcome
+    how = (
+        "another run created it at the same moment; its secret is wherever that run wrote it"
+        if raced
+        else "it was created since the plan was made; this run never saw its secret"
+    )
+    note = f"{outcome.message} ({how})"
+    return ChangeResult(outcome.address, outcome.outcome, note, None)
 
 
 async def _find_key(session: Session, project_id: str, name: str) -> dict[str, Any] | None:
@@ -194,8 +230,8 @@ async def execute_service_account(
                 if account["name"] == name:
                     await client.admin("DELETE", f"/admin/service-accounts/{account['id']}")
 
-        try:
-            created = await send_create(
+        async def send() -> dict[str, Any]:
+            answer: dict[str, Any] = await send_create(
                 lambda: client.admin(
                     "POST",
                     "/admin/service-accounts",
@@ -205,17 +241,40 @@ async def execute_service_account(
                 sweep,
                 attempts=session.options.create_attempts,
             )
+            return answer
+
+        async def named() -> list[dict[str, Any]]:
+            return [a for a in await client.admin_pages("/admin/service-accounts") if a["name"] == name]
+
+        async def delete(account_id: str) -> None:
+            with contextlib.suppress(NotFound):
+                await client.admin("DELETE", f"/admin/service-accounts/{account_id}")
+
+        try:
+            claim = await create_once(
+                what=str(change.address),
+                list_named=named,
+                create=send,
+                created_id=lambda answer: str(answer["service_account"]["id"]),
+                delete=delete,
+            )
         except Conflict:
             directory.service_accounts.pop(name, None)
             await directory.service_account_id(name)  # raises when the conflict is not a same-name account
             return result(change, Outcome.ALREADY, "service account already exists")
-        account = created["service_account"]
+        if claim.created is None:
+            assert claim.existing is not None
+            directory.service_accounts[name] = str(claim.existing["id"])
+            return _claimed_elsewhere(
+                result(change, Outcome.ALREADY, "service account already exists"), claim.raced
+            )
+        account = claim.created["service_account"]
         directory.service_accounts[name] = account["id"]
-        stored = secrets.store(change.address, "client_secret", str(created["client_secret"]))
+        stored = secrets.store(change.address, "client_secret", str(claim.created["client_secret"]))
         return result(
             change,
             Outcome.DONE,
-            f"client id {account['client_id']}; client secret written to {stored}",
+            f"client id {account['client_id']}",
             stored,
         )
     if change.action is Action.DELETE:

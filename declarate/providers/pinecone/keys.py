@@ -1,8 +1,9 @@
 """Control-plane keys: the project API key each control-plane call needs, minted or borrowed.
 
-Per project, either the key in the env var its `api_key_env` directive names, or a temporary
-`ControlPlaneEditor` key named `declarate-tmp-<unix time>-<random>`, minted once per run on first
-use and deleted when the run ends. Key values live in memory only: never logged, never stored.
+Per project, either the key in the env var its `api_key_env` directive names (checked to be a key of
+that project when the run may mint keys there), or a temporary `ControlPlaneEditor` key named
+`declarate-tmp-<unix time>-<random>`, minted once per run on first use and deleted when the run
+ends. Key values live in memory only: never logged, never stored, never in a message.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from declarate.errors import DeclarateError, NotFound, TargetError
+from declarate.errors import DeclarateError, Forbidden, NotFound, TargetError, Unauthorized
 from declarate.model.kinds import TEMPORARY_KEY_PREFIX, TEMPORARY_KEY_ROLE
 from declarate.model.state import ScopeDirectives
 from declarate.providers.pinecone.client import PineconeClient, send_create
@@ -78,13 +79,15 @@ class ControlPlaneKeys:
 
     async def _obtain(self, project: str) -> str:
         env_name = self._env_names.get(project)
-        if env_name is not None:
-            value = self._environ.get(env_name)
-            if not value:
-                raise TargetError(
-                    f"project {project} sets api_key_env: {env_name}, but {env_name} is not set"
-                )
-            return value
+        if env_name is None:
+            return await self._mint(project)
+        value = self._environ.get(env_name)
+        if not value:
+            raise TargetError(f"project {project} sets api_key_env: {env_name}, but {env_name} is not set")
+        await self._check_belongs(project, env_name, value)
+        return value
+
+    async def _mint(self, project: str) -> str:
         project_id = await self._directory.project_id(project)
         path = f"/admin/projects/{project_id}/api-keys"
         body = {"name": self.name, "roles": [TEMPORARY_KEY_ROLE]}
@@ -100,6 +103,44 @@ class ControlPlaneKeys:
         )
         self._minted[project] = answer["key"]["id"]
         return str(answer["value"])
+
+    async def _check_belongs(self, project: str, env_name: str, value: str) -> None:
+        """Refuse a key of another project: a project key acts on its own project, whatever we meant.
+
+        A control-plane call names no project, so a key of project A read as project B's would show
+        A's indexes as B's and a plan would create and delete them in A. No API says which project
+        a key belongs to; when the run may mint a key in `project`, both keys list indexes. Index
+        hosts are unique, so keys of two projects see disjoint sets, while keys of one project share
+        every index that was not created or deleted between the two lists. (Two projects without
+        indexes cannot be told apart this way.)
+        """
+        try:
+            minted = await self._mint(project)
+        except (Forbidden, Unauthorized):
+            return  # no right to mint keys here: the user's key is all there is to go by
+        try:
+            seen_by_env = await self._index_hosts(value)
+        except (Forbidden, Unauthorized) as exc:
+            raise TargetError(
+                f"the API key in {env_name} was refused ({exc.status} {exc.code}): "
+                f"set {env_name} to a valid key of project {project} that may list indexes"
+            ) from None
+        seen_by_project = await self._index_hosts(minted)
+        if (seen_by_env or seen_by_project) and not seen_by_env & seen_by_project:
+            foreign = sorted(name for name, _ in seen_by_env - seen_by_project)
+            shown = (
+                f" (it sees {', '.join(foreign[:5])}, which project {project} does not hold)"
+                if foreign
+                else ""
+            )
+            raise TargetError(
+                f"the API key in {env_name} does not belong to project {project}{shown}: "
+                f"set {env_name} to a key of project {project}"
+            )
+
+    async def _index_hosts(self, key: str) -> set[tuple[str, str]]:
+        answer = await self._client.control("GET", "/indexes", key)
+        return {(str(i.get("name")), str(i.get("host"))) for i in (answer or {}).get("indexes") or []}
 
     def forget(self, project: str) -> None:
         """`project` was deleted: its keys went with it."""
@@ -125,6 +166,10 @@ class ControlPlaneKeys:
         return {
             k["id"] for k, result in zip(stale, results, strict=True) if not isinstance(result, Exception)
         }
+
+    async def delete_id(self, key_id: str) -> None:
+        """Delete one API key by id (one already gone counts as deleted)."""
+        await self._delete(key_id)
 
     async def _delete(self, key_id: str) -> None:
         with contextlib.suppress(NotFound):  # already gone (e.g. its project was deleted)

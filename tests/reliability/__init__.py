@@ -1,0 +1,1 @@
+"""Reliability specifications: faults, crashes, concurrent runs and hostile config input."""

@@ -1,0 +1,1 @@
+"""Security specifications: project isolation, roles, and secrets that never reach any output."""
