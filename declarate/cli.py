@@ -79,7 +79,7 @@ def _report_diagnostics(diagnostics: list[Diagnostic]) -> None:
         return
     err.print(render_diagnostics_text(diagnostics, color=err.is_terminal), markup=False, highlight=False)
     if _on_github():
-        click.echo(diagnostic_annotations(diagnostics))
+        click.echo(diagnostic_annotations(diagnostics), err=True)  # stdout stays machine-readable
 
 
 def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -155,7 +155,7 @@ def plan(
         _echo(render_plan_text(result, color=_color()))
     _write_step_summary(lambda: render_plan_markdown(result))
     if _on_github() and (annotations := plan_annotations(result)):
-        click.echo(annotations)
+        click.echo(annotations, err=True)  # the runner reads both streams; stdout stays JSON
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(render_plan_json(result) + "\n", encoding="utf-8")
@@ -283,6 +283,7 @@ def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmana
 
 
 @main.command()
+@config_option
 @target_options
 @click.option(
     "--project", "projects", multiple=True, metavar="NAME", help="Export only this project (repeatable)."
@@ -290,13 +291,19 @@ def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmana
 @click.option(
     "-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Write files under DIR."
 )
-def export(flags: TargetFlags, projects: tuple[str, ...], output: Path | None) -> None:
-    """Write live state as schema-valid config (for adoption). Secrets are never exported."""
+def export(
+    configs: tuple[str, ...], flags: TargetFlags, projects: tuple[str, ...], output: Path | None
+) -> None:
+    """Write live state as schema-valid config (for adoption). Secrets are never exported.
+
+    With -f, the workspace settings there (e.g. a custom ownership tag) shape the export.
+    """
+    settings = _load(configs).settings if configs else Settings()
     live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects))))
     missing = sorted(set(projects) - set(live.projects()))
     if missing:
         _fail(f"no such project: {', '.join(missing)}")
-    files = export_documents(live, Settings(), list(projects) or None)
+    files = export_documents(live, settings, list(projects) or None)
     if output is None:
         click.echo("---\n".join(files.values()), nl=False)
         return

@@ -119,8 +119,10 @@ def _what_changed(planned: Mapping[str, Any] | None, resource: Resource) -> str:
         return ""
     moved = diff_attrs(resource.kind, planned, resource.attrs)
     if not moved:
-        # The fingerprint also covers what only the server knows (status, id, host).
-        return ": its attributes are as planned, but its server-side state (status, id or host) changed"
+        # The fingerprint also covers the server's identity of the object (id, host).
+        return (
+            ": its attributes are as planned, but it was deleted and created again (its id or host changed)"
+        )
     shown = [
         f"{field.path} {_stale_value(field.path, field.before)} -> {_stale_value(field.path, field.after)}"
         for field in moved[:STALE_PATHS_SHOWN]

@@ -2,12 +2,16 @@
 
 `export_documents` turns a live State into one Project document per project and one Organization
 document, ready to commit; defaults are stripped (as decK's dump does) so the files stay minimal,
-and the ownership tag is left out (declarate adds it itself). Pure: State in, text out. Never emits
-a secret (live state holds none) nor declarate's own principal and temporary keys.
+and the ownership tag is left out (declarate adds it itself). Every string is written so that the
+loader reads back exactly the live value (`${` is escaped as `$${`), and file names are made safe
+whatever a project is called. Pure: State in, text out. Never emits a secret (live state holds none)
+nor declarate's own principal and temporary keys.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,23 +24,58 @@ from declarate.model.settings import Settings
 from declarate.model.state import State
 
 HEADER = "# Exported by `declarate export` from live state. Review, then commit.\n"
+ORGANIZATION_FILE = "organization.yaml"
+
+# Keys a semantic_text field may hold for the `embed` sugar to say it without loss (see normalize).
+_EMBED_KEYS = frozenset({"type", "model", "metric", "dimension", "read_parameters", "write_parameters"})
+_UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]")
+_FILE_STEM_MAX = 80
 
 
 def export_documents(live: State, settings: Settings, projects: list[str] | None = None) -> dict[str, str]:
-    """{relative file path: YAML text}: `projects/NAME.yaml` per project and `organization.yaml`."""
+    """{relative file path: YAML text}: `projects/NAME.yaml` per project and `organization.yaml`.
+
+    `organization.yaml` is written only when no project is named (a whole export).
+    """
     files: dict[str, str] = {}
     wanted = sorted(projects) if projects else live.projects()
+    taken: set[str] = set()
     for name in wanted:
         document = _project_document(live, name, settings)
         if document is not None:
-            files[f"projects/{name}.yaml"] = HEADER + _dump(document)
+            files[f"projects/{project_file_stem(name, taken)}.yaml"] = HEADER + _dump(document)
     if not projects:
-        files["organization.yaml"] = HEADER + _dump(_organization_document(live))
+        files[ORGANIZATION_FILE] = HEADER + _dump(_organization_document(live))
     return files
 
 
+def project_file_stem(name: str, taken: set[str]) -> str:
+    """A file name for a project, safe on every file system, unique (case-insensitively) in `taken`.
+
+    A project may be called anything up to 512 characters, `../x` included: the name is used as is only
+    when it is a plain, short file name; otherwise unsafe characters become `_` and a digest of the
+    name keeps two projects from sharing a file. `taken` is updated.
+    """
+    stem = _UNSAFE_FILE_CHARACTERS.sub("_", name).strip("._")[:_FILE_STEM_MAX]
+    if stem != name or not stem or stem.lower() in taken:
+        stem = f"{stem or 'project'}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+    taken.add(stem.lower())
+    return stem
+
+
 def _dump(document: Mapping[str, Any]) -> str:
-    return yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=110)
+    return yaml.safe_dump(_escaped(dict(document)), sort_keys=False, allow_unicode=True, width=110)
+
+
+def _escaped(value: Any) -> Any:
+    """`value` with `${` in every string written as `$${`, so the loader does not read it as a variable."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, Mapping):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    return value
 
 
 def _visible(live: State, resource: Resource) -> bool:
@@ -125,9 +164,16 @@ def _vectors(fields: Mapping[str, Any]) -> dict[str, Any]:
         return {"vector_type": "sparse", "metric": "dotproduct"}
     if len(fields) == 1:
         ((name, field),) = fields.items()
-        if field.get("type") == "semantic_text" and "description" not in field:
+        if field.get("type") == "semantic_text" and set(field) <= _EMBED_KEYS:
             return {"embed": _embed(name, field)}
-    return {"schema": {"fields": {name: dict(field) for name, field in fields.items()}}}
+    return {"schema": {"fields": {name: _schema_field(field) for name, field in fields.items()}}}
+
+
+def _schema_field(field: Mapping[str, Any]) -> dict[str, Any]:
+    """A schema field with its `type` first, as a person would write it."""
+    ordered = {"type": field["type"]} if "type" in field else {}
+    ordered.update((key, value) for key, value in field.items() if key != "type")
+    return ordered
 
 
 def _embed(name: str, field: Mapping[str, Any]) -> dict[str, Any]:
