@@ -15,8 +15,9 @@ from typing import Any
 from declarate.config.document import Path, SourceDocument, format_path
 from declarate.diagnostics import Diagnostic
 from declarate.model import defaults as d
-from declarate.model.address import ORGANIZATION, Address, Kind, PrincipalType
+from declarate.model.address import ORGANIZATION, PRINCIPAL_NAMES, Address, Kind, PrincipalType
 from declarate.model.canonical import (
+    JSON,
     canonical_api_key,
     canonical_index,
     canonical_project,
@@ -26,13 +27,9 @@ from declarate.model.canonical import (
 from declarate.model.resource import Directives, Origin, Resource
 from declarate.model.state import ScopeDirectives, State
 
-JSON = dict[str, Any]
-
-# The principal keys of a role binding; `invite:` is the same principal as `user:` (an email).
+# The principal keys of a role binding, in the order the config language lists them.
 PRINCIPAL_KEYS: dict[str, PrincipalType] = {
-    "user": PrincipalType.USER,
-    "service_account": PrincipalType.SERVICE_ACCOUNT,
-    "invite": PrincipalType.USER,
+    k: PRINCIPAL_NAMES[k] for k in ("user", "service_account", "invite")
 }
 IMPLIED_MEMBERSHIP_ROLE = "OrgMember"
 SPEC_KINDS: dict[str, str] = {"serverless": "managed", "pod": "pod", "byoc": "byoc"}

@@ -28,6 +28,15 @@ class PrincipalType(StrEnum):
 
 ORGANIZATION = "organization"
 
+# How a principal is named in config keys and in the API's `principal_type`, which agree. An invite
+# is a person by email, as a user is: `invite:` in config is an alias of `user:`, and an invite's
+# live binding is that person's binding, so accepting an invite never changes a plan.
+PRINCIPAL_NAMES: dict[str, PrincipalType] = {
+    "user": PrincipalType.USER,
+    "invite": PrincipalType.USER,
+    "service_account": PrincipalType.SERVICE_ACCOUNT,
+}
+
 
 class AddressError(ValueError):
     """A string that is not a declarate address."""

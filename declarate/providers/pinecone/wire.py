@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from declarate.errors import DeclarateError
-from declarate.model.address import Address, PrincipalType
+from declarate.model.address import PRINCIPAL_NAMES, Address
 from declarate.model.canonical import (
+    JSON,
     canonical_api_key,
     canonical_index,
     canonical_project,
@@ -22,15 +23,6 @@ from declarate.model.canonical import (
 )
 from declarate.model.resource import Resource
 
-JSON = dict[str, Any]
-
-# principal_type on the wire -> how a role-binding address names it. Invites are people by email:
-# `invite:` in config is an alias of `user:`, so an invite's binding is the user's binding.
-WIRE_PRINCIPALS: dict[str, PrincipalType] = {
-    "user": PrincipalType.USER,
-    "invite": PrincipalType.USER,
-    "service_account": PrincipalType.SERVICE_ACCOUNT,
-}
 SEMANTIC_TEXT = "semantic_text"
 
 
@@ -96,7 +88,7 @@ def role_binding_resource(raw: Mapping[str, Any], principals: Principals) -> Res
     so the binding still shows up (as unmanaged) instead of vanishing.
     """
     wire_type = str(raw.get("principal_type"))
-    principal_type = WIRE_PRINCIPALS.get(wire_type)
+    principal_type = PRINCIPAL_NAMES.get(wire_type)
     if principal_type is None:
         return None
     project: str | None = None
