@@ -103,10 +103,8 @@ def test_bad_input_is_reported_at_its_file_and_line(case: Path, tmp_path: Path) 
 
 
 def cli_main() -> Any:
-    try:
-        from declarate.cli import main
-    except ImportError as error:  # the cli is written in parallel; the corpus stands without it
-        pytest.skip(f"declarate.cli cannot be imported yet ({error}); the CLI assertion waits for it")
+    from declarate.cli import main
+
     return main
 
 
