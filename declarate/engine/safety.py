@@ -17,6 +17,7 @@ from typing import Any
 from declarate.engine.diff import change_class
 from declarate.engine.order import principal_key
 from declarate.engine.ownership import is_absent_scope, is_owned, owns, tag_text
+from declarate.model import defaults as d
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.defaults import MASS_DELETE_MIN_OBJECTS
 from declarate.model.kinds import Mutability
@@ -27,6 +28,7 @@ from declarate.model.state import State, scope_of
 RULE_CMEK_ONE_WAY = "cmek-one-way"
 RULE_ADOPT_IMMUTABLE = "adopt-immutable"
 RULE_POD_CREATE = "pod-create"
+RULE_TAG_LIMIT = "tag-limit"
 RULE_REPLACE = "replace"
 RULE_DELETION_PROTECTION = "deletion-protection"
 RULE_UNRESOLVED_REFERENCE = "unresolved-reference"
@@ -128,6 +130,21 @@ def pod_create(change: Change, context: SafetyContext) -> Block | None:
         RULE_POD_CREATE,
         "pod indexes cannot be created with API 2026-07",
         "none: create it as serverless, or create the pod index by hand and declare it",
+    )
+
+
+def tag_limit(change: Change, context: SafetyContext) -> Block | None:
+    """Pinecone refuses a 21st tag; the ownership tag declarate adds counts like any other."""
+    if change.kind is not Kind.INDEX or change.after is None:
+        return None
+    tags = _after(change, "tags") or {}
+    if len(tags) <= d.MAX_TAGS:
+        return None
+    return Block(
+        RULE_TAG_LIMIT,
+        f"the index would carry {len(tags)} tags, including declarate's ownership tag "
+        f"{tag_text(context.settings)}; Pinecone allows at most {d.MAX_TAGS}",
+        f"none: declare at most {d.MAX_TAGS - 1} tags of your own on this index",
     )
 
 
@@ -257,6 +274,7 @@ RULES: tuple[Rule, ...] = (
     cmek_one_way,
     adopt_immutable,
     pod_create,
+    tag_limit,
     replace,
     deletion_protection,
     unresolved_reference,

@@ -286,3 +286,24 @@ def test_an_existing_pod_index_can_be_scaled_in_place() -> None:
 
     assert (change.action, change.blocked) == (Action.UPDATE, None)
     assert [f.path for f in change.fields] == ["deployment.replicas"]
+
+
+def test_adopting_an_index_that_already_has_twenty_tags_is_blocked() -> None:
+    twenty = {f"t{n}": "x" for n in range(20)}
+    desired = desired_state(project(), index(tags=twenty))
+    live = live_state(project(), index(tags=twenty))
+
+    (change,) = plan(desired, live, SETTINGS).changes
+
+    assert change.action is Action.ADOPT
+    assert change.blocked is not None and change.blocked.rule == "tag-limit"
+    assert "21 tags" in change.blocked.message
+
+
+def test_nineteen_tags_of_your_own_leave_room_for_the_ownership_tag() -> None:
+    nineteen = {f"t{n}": "x" for n in range(19)}
+    (change,) = plan(desired_state(project(), index(tags=nineteen)), live_state(project()), SETTINGS).changes[
+        1:
+    ]
+
+    assert change.action is Action.CREATE and change.blocked is None
