@@ -6,6 +6,7 @@ planner, and hands a plan to the executor. It never prints and never parses flag
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -16,12 +17,12 @@ from declarate.engine.apply import ApplyReport, apply_plan
 from declarate.engine.diff import diff_attrs
 from declarate.engine.planner import plan as make_plan
 from declarate.errors import DeclarateError, PlanStale
-from declarate.model.kinds import SECRET_FIELD_NAMES
 from declarate.model.plan import Action, Plan
 from declarate.model.resource import Resource
 from declarate.model.settings import Overrides
 from declarate.model.state import ScopeDirectives, State
 from declarate.providers.base import ApplyObserver, Provider, ReadRequest, SecretSink
+from declarate.render.masking import is_secret_path
 
 # A stale-plan message names at most this many moved attributes per object, each value this wide.
 STALE_PATHS_SHOWN = 5
@@ -45,11 +46,8 @@ def read_request(desired: State) -> ReadRequest:
 async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Overrides) -> PlanOutcome:
     """Read live state for the config's scopes and plan; the plan records what it was made from."""
     live = await provider.read(read_request(config.desired))
-    plan = make_plan(config.desired, live, config.settings, overrides)
-    plan = Plan(
-        changes=plan.changes,
-        unmanaged=plan.unmanaged,
-        fingerprints=plan.fingerprints,
+    plan = dataclasses.replace(
+        make_plan(config.desired, live, config.settings, overrides),
         config_digest=config.digest,
         target=provider.target,
         api_key_env={
@@ -136,7 +134,7 @@ def _stale_value(path: str, value: Any) -> str:
     """A value for the stale-plan message: compact JSON, never a credential, elided when long."""
     if value is None:
         return "(none)"
-    if path.rpartition(".")[2] in SECRET_FIELD_NAMES:
+    if is_secret_path(path):
         return "(sensitive)"
     text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True, default=str)
     return text if len(text) <= STALE_VALUE_WIDTH else text[:STALE_VALUE_WIDTH] + "..."
