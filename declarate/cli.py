@@ -39,6 +39,7 @@ from declarate.targets import open_provider
 from declarate.workflow import compute_plan, coverage, read_for_export, reread_for_saved_plan, run_apply
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 T = TypeVar("T")
 
 out = Console(highlight=False, soft_wrap=True)
@@ -328,12 +329,18 @@ def run() -> None:
     """Console entry point. Usage errors exit 1, not click's 2, because 2 means "changes present"."""
     try:
         code = main.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        err.print("Aborted.", markup=False)
-        code = EXIT_ERROR
+    except click.exceptions.Abort as abort:
+        # click turns Ctrl-C into Abort; asyncio.run has cancelled the run and its finally blocks
+        # (temporary-key cleanup) have run by then.
+        interrupted = isinstance(abort.__cause__, KeyboardInterrupt)
+        err.print("Interrupted." if interrupted else "Aborted.", markup=False)
+        code = EXIT_INTERRUPTED if interrupted else EXIT_ERROR
     except click.ClickException as exc:
         exc.show()
         code = EXIT_ERROR
+    except KeyboardInterrupt:  # outside click's own handling (e.g. while it parses)
+        err.print("Interrupted.", markup=False)
+        code = EXIT_INTERRUPTED
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

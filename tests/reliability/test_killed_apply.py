@@ -90,3 +90,27 @@ def test_leftover_temporary_key_over_an_hour_old_is_deleted_by_the_next_run(tmp_
         assert stale not in remaining
         assert recent in remaining
         assert TEMPORARY_KEY_PREFIX not in planned.output
+
+
+def test_interrupted_apply_exits_130_and_deletes_its_temporary_keys(tmp_path: Path) -> None:
+    """Ctrl-C is not a crash: the run stops cleanly, says so, and leaves no temporary key behind."""
+    with running_server(ready_after=0.5, latency_ms=120) as server:
+        cli = Cli(tmp_path, cli_env(server))
+        sdk = Sdk(server)
+        for name in FLEET_PROJECTS:
+            cli.write(f"config/projects/{name}.yaml", f"kind: Project\nname: {name}\n")
+        assert cli("apply", "-f", "config", "--auto-approve").code == 0
+        fleet_config(cli)
+
+        interrupted = start_cli(cli, "apply", "-f", "config", "--auto-approve")
+        wait_for_first_created_object(sdk, interrupted)
+        interrupted.send_signal(signal.SIGINT)
+        run = finish(interrupted)
+
+        assert run.code == 130, run.output
+        assert "Interrupted." in run.stderr
+        assert "Traceback" not in run.output
+        assert Census.take(sdk).temporary_keys() == []
+        runs = apply_until_clean(cli, "-f", "config", runs=3)
+        assert runs[-1].code == 0, runs[-1].output
+        assert Census.take(sdk).duplicates() == {}
