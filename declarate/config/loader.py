@@ -118,18 +118,26 @@ def load_file(
 ) -> tuple[list[SourceDocument], list[Diagnostic]]:
     """The documents of one file and its problems (size, encoding, syntax, keys, aliases, env)."""
     file = display_name(path)
+    data = read_file(path, file)
+    if isinstance(data, Diagnostic):
+        return [], [data]
+    return load_text(data, file, root=root, env=env)
+
+
+def read_file(path: Path, file: str) -> bytes | Diagnostic:
+    """The bytes of one config file, or why they cannot be had (unreadable, over the size limit)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return [], [_too_large(file, size)]
+            return _too_large(file, size)
         with path.open("rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
     except OSError as error:
         message = f"cannot read the file: {error.strerror or error}"
-        return [], [problem(Origin(file, 1, 1), message, "config.unreadable")]
+        return problem(Origin(file, 1, 1), message, "config.unreadable")
     if len(data) > MAX_FILE_BYTES:
-        return [], [_too_large(file, len(data))]
-    return load_text(data, file, root=root, env=env)
+        return _too_large(file, len(data))
+    return data
 
 
 def load_text(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from declarate.config.document import SourceDocument
-from declarate.config.loader import config_files, display_name, load_file
+from declarate.config.loader import config_files, display_name, load_text, read_file
 from declarate.config.normalize import normalize
 from declarate.config.rules import check_rules
 from declarate.config.schema import check_schema
@@ -55,10 +55,16 @@ def load_config(roots: Sequence[str | Path], env: Mapping[str, str] | None = Non
     documents: list[SourceDocument] = []
     contents: list[tuple[str, bytes]] = []
     for path, root in files:
-        file_documents, file_diagnostics = load_file(path, root=root, env=environment)
-        documents.extend(file_documents)
-        diagnostics.extend(file_diagnostics)
-        contents.append((display_name(path), _bytes_of(path)))
+        file = display_name(path)
+        data = read_file(path, file)
+        if isinstance(data, Diagnostic):
+            diagnostics.append(data)
+            data = b""  # already reported; hashes as empty
+        else:
+            file_documents, file_diagnostics = load_text(data, file, root=root, env=environment)
+            documents.extend(file_documents)
+            diagnostics.extend(file_diagnostics)
+        contents.append((file, data))
     if not documents:
         where = ", ".join(os.fspath(root) for root in roots) or "."
         diagnostics.append(
@@ -101,14 +107,6 @@ def config_digest(contents: Sequence[tuple[str, bytes]]) -> str:
         # Length prefixes keep ("a", b"bc") and ("ab", b"c") apart.
         digest.update(len(encoded).to_bytes(8, "big") + encoded + len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
-
-
-def _bytes_of(path: Path) -> bytes:
-    """The file's bytes for the digest; an unreadable file (already reported) hashes as empty."""
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 class _Reported:
