@@ -172,7 +172,6 @@ def coverage(plan: Plan, live: State) -> tuple[int, int]:
 
 async def read_for_export(provider: Provider, projects: list[str]) -> State:
     """Live state of the given projects (every project when none are named), read whole."""
-    if not projects:
-        overview = await provider.read(ReadRequest(projects=[], directives={}))
-        projects = overview.projects()
-    return await provider.read(ReadRequest(projects=sorted(projects), directives={}))
+    return await provider.read(
+        ReadRequest(projects=sorted(projects), directives={}, all_projects=not projects)
+    )

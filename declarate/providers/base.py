@@ -23,6 +23,7 @@ class ReadRequest:
 
     projects: Sequence[str]  # project names to read whole (indexes, keys, bindings)
     directives: dict[str, ScopeDirectives]  # per `project/NAME`: api_key_env and the like
+    all_projects: bool = False  # read every live project whole (export), whatever `projects` says
 
 
 class Outcome(StrEnum):

@@ -40,7 +40,7 @@ async def read_live(session: Session, request: ReadRequest) -> State:
     projects: list[dict[str, Any]] = projects_page.get("data") or []
     directory.learn_projects(projects)
     directory.learn_service_accounts(accounts)
-    requested = set(request.projects)
+    requested = {p["name"] for p in projects} if request.all_projects else set(request.projects)
     # Principal lookups and project contents are independent: fetch them side by side.
     lookups = asyncio.ensure_future(_load_principals(session, principal_types_of(bindings)))
     try:
