@@ -7,7 +7,6 @@ planner, and hands a plan to the executor. It never prints and never parses flag
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,8 @@ from declarate.model.resource import Resource
 from declarate.model.settings import Overrides
 from declarate.model.state import ScopeDirectives, State
 from declarate.providers.base import ApplyObserver, Provider, ReadRequest, SecretSink
-from declarate.render.masking import is_secret_path
+from declarate.render.masking import masked_sides
+from declarate.render.presentation import format_value
 
 # A stale-plan message names at most this many moved attributes per object, each value this wide.
 STALE_PATHS_SHOWN = 5
@@ -121,23 +121,16 @@ def _what_changed(planned: Mapping[str, Any] | None, resource: Resource) -> str:
         return (
             ": its attributes are as planned, but it was deleted and created again (its id or host changed)"
         )
-    shown = [
-        f"{field.path} {_stale_value(field.path, field.before)} -> {_stale_value(field.path, field.after)}"
-        for field in moved[:STALE_PATHS_SHOWN]
-    ]
+    shown = []
+    for field in moved[:STALE_PATHS_SHOWN]:
+        before, after = masked_sides(field.path, field.before, field.after)
+        shown.append(
+            f"{field.path} {format_value(before, width=STALE_VALUE_WIDTH)} -> "
+            f"{format_value(after, width=STALE_VALUE_WIDTH)}"
+        )
     if len(moved) > STALE_PATHS_SHOWN:
         shown.append(f"and {len(moved) - STALE_PATHS_SHOWN} more")
     return ": " + "; ".join(shown)
-
-
-def _stale_value(path: str, value: Any) -> str:
-    """A value for the stale-plan message: compact JSON, never a credential, elided when long."""
-    if value is None:
-        return "(none)"
-    if is_secret_path(path):
-        return "(sensitive)"
-    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True, default=str)
-    return text if len(text) <= STALE_VALUE_WIDTH else text[:STALE_VALUE_WIDTH] + "..."
 
 
 async def run_apply(
