@@ -9,6 +9,7 @@ and only lazily, so the core never depends on it. It builds a provider; it never
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,20 @@ def default_oauth_url(api_url: str) -> str:
     return api_url.rstrip("/") + "/oauth/token"
 
 
+def check_url(flag: str, url: str) -> None:
+    """Raise TargetError unless `url` is an http(s) URL with a host (before anything is sent)."""
+    shown = url.split("?", 1)[0].rsplit("@", 1)[-1][:200]  # never echo user info or a query
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError as exc:
+        raise TargetError(f"{flag} {shown!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise TargetError(f"{flag} {shown!r} has no http:// or https:// scheme: add http:// or https://")
+    if not parts.hostname:
+        raise TargetError(f"{flag} {shown!r} names no host, e.g. https://api.pinecone.io")
+
+
 def local_db_path(options: TargetOptions, cwd: Path | None = None) -> Path:
     """The embedded control plane's database file, absolute."""
     base = cwd or Path.cwd()
@@ -117,7 +132,9 @@ def open_provider(
                 "service account's client id and secret (or use --target local)"
             )
         transport, credentials = None, Credentials(options.client_id, options.client_secret)
+        check_url("--api-url", base_url)
         oauth_url, target = options.oauth_url or default_oauth_url(base_url), base_url
+        check_url("--oauth-url", oauth_url)
     client_options = ClientOptions(
         base_url=base_url,
         oauth_url=oauth_url,
@@ -143,5 +160,8 @@ def _embedded(options: TargetOptions, cwd: Path | None) -> tuple[httpx.AsyncBase
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise TargetError(f"cannot create {db.parent} for the local control plane: {exc}") from None
-    transport = local.embedded_transport(str(db))
+    try:
+        transport = local.embedded_transport(str(db))
+    except (sqlite3.Error, OSError) as exc:  # not a database, unreadable, or a read-only place
+        raise TargetError(f"cannot open the local control plane's database {db}: {exc}") from None
     return transport, Credentials(local.EMBEDDED_CLIENT_ID, local.EMBEDDED_CLIENT_SECRET), db

@@ -65,7 +65,9 @@ def load_config(roots: Sequence[str | Path], env: Mapping[str, str] | None = Non
             documents.extend(file_documents)
             diagnostics.extend(file_diagnostics)
         contents.append((file, data))
-    if not documents:
+    # An empty config is an error of its own only when nothing else explains it: after a missing
+    # path or a file that does not parse, "no documents found" would just repeat that error.
+    if not documents and not any(d.severity is Severity.ERROR for d in diagnostics):
         where = ", ".join(os.fspath(root) for root in roots) or "."
         diagnostics.append(
             Diagnostic(

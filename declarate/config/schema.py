@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
 # jsonschema ships no type stubs and types-jsonschema is not a dependency.
+import yaml
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
@@ -315,11 +317,7 @@ def _type_hint(schema: Mapping[str, Any], instance: Any) -> str | None:
     if isinstance(instance, bool) and expected == "string":
         return _YAML_BOOLEANS
     if isinstance(instance, str) and expected in ("integer", "number"):
-        try:
-            float(instance)
-        except ValueError:
-            return None
-        return "remove the quotes: a quoted number is text"
+        return _numeric_text_hint(instance)
     if isinstance(instance, int | float) and expected == "string":
         return "quote the value to make it text"
     if expected == "array" and not isinstance(instance, list | dict):
@@ -327,6 +325,34 @@ def _type_hint(schema: Mapping[str, Any], instance: Any) -> str | None:
     if expected == "object" and isinstance(instance, list):
         return "remove the leading '- ': a mapping is 'key: value' lines without dashes"
     return None
+
+
+def _numeric_text_hint(text: str) -> str | None:
+    """Why text that looks like a number is text, and what to write instead.
+
+    Only a scalar YAML itself would read as a number, had it no quotes, must have been quoted;
+    `1e400` or `1e3` are text even unquoted (YAML 1.1 wants a dot in a float), so "remove the
+    quotes" would send the user looking for quotes that are not there.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if _yaml_reads_as_number(text):
+        return "remove the quotes: a quoted number is text"
+    if not math.isfinite(value):
+        return "YAML reads this as text, and it is out of range anyway: write the number in plain digits"
+    return "YAML reads this as text, not a number: write the number in plain digits, e.g. 1536"
+
+
+@cache
+def _plain_resolver() -> Any:
+    return yaml.resolver.Resolver()
+
+
+def _yaml_reads_as_number(text: str) -> bool:
+    tag = _plain_resolver().resolve(yaml.ScalarNode, text, (True, False))
+    return tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 def _enum_hint(found: Any, allowed: Sequence[Any]) -> str | None:

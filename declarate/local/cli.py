@@ -14,7 +14,7 @@ from types import FrameType
 
 import click
 
-from .serve import DEFAULT_HOST, DEFAULT_PORT, ServerHandle, serve_forever
+from .serve import DEFAULT_HOST, DEFAULT_PORT, CannotServe, ServerHandle, serve_forever
 from .settings import FAULT_KINDS, LocalSettings
 
 
@@ -29,7 +29,13 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 @local_group.command("serve")
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface to listen on.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port (0 picks a free one).")
+@click.option(
+    "--port",
+    default=DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0 picks a free one).",
+)
 @click.option(
     "--data",
     "data",
@@ -97,7 +103,12 @@ def serve(
 ) -> None:
     """Serve the local control plane until SIGINT or SIGTERM."""
     if data:
-        os.makedirs(os.path.dirname(os.path.abspath(data)), exist_ok=True)
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(data)), exist_ok=True)
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot create the directory of --data {data}: {_reason(exc)}"
+            ) from None
     try:
         settings = LocalSettings(
             db_path=data,
@@ -128,4 +139,12 @@ def serve(
     # that final re-raise into a clean exit 0.
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    serve_forever(settings, host=host, port=port, on_ready=announce)
+    try:
+        serve_forever(settings, host=host, port=port, on_ready=announce)
+    except CannotServe as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _reason(exc: OSError) -> str:
+    """`Permission denied`, not `[Errno 13] Permission denied: '/x'`: the caller names the path."""
+    return exc.strerror or str(exc)

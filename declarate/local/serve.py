@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -60,18 +61,41 @@ class ServerHandle:
         return self.app.recorder.entries() if self.app.recorder else []
 
 
+class CannotServe(Exception):
+    """The server cannot start: the address cannot be bound or the data file cannot be opened.
+
+    Its message is one line for the user, naming what failed and why.
+    """
+
+
 def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket (port 0 picks a free one)."""
+    """A listening TCP socket (port 0 picks a free one). Raises CannotServe."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit TCP_NODELAY (Linux, macOS): without it, a response whose
-    # headers and body go out in two writes waits ~40 ms for a delayed ACK.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit TCP_NODELAY (Linux, macOS): without it, a response whose
+        # headers and body go out in two writes waits ~40 ms for a delayed ACK.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except (OSError, OverflowError) as exc:
+        sock.close()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if isinstance(exc, socket.gaierror):
+            reason = f"{host!r} is not a known host name or IP address ({reason})"
+        raise CannotServe(f"cannot listen on {host}:{port}: {reason}") from None
     sock.set_inheritable(True)
     return sock
+
+
+def open_app(settings: LocalSettings) -> LocalApp:
+    """The app over its data file. Raises CannotServe when the file cannot be opened as a database."""
+    try:
+        return create_app(settings)
+    except (sqlite3.Error, OSError) as exc:
+        where = settings.db_path or "the in-memory database"
+        raise CannotServe(f"cannot open the data file {where}: {exc}") from None
 
 
 def url_of(sock: socket.socket) -> str:
@@ -100,9 +124,13 @@ def serve_forever(
     port: int = DEFAULT_PORT,
     on_ready: Callable[[ServerHandle], None] | None = None,
 ) -> None:
-    """Serve in the foreground until SIGINT or SIGTERM."""
-    app = create_app(settings)
-    sock = bind(host, port)
+    """Serve in the foreground until SIGINT or SIGTERM. Raises CannotServe before serving."""
+    app = open_app(settings)
+    try:
+        sock = bind(host, port)
+    except CannotServe:
+        app.close()
+        raise
     handle = ServerHandle(
         url=url_of(sock),
         host=host,

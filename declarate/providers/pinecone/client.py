@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from declarate.errors import ApiError, ConnectionFailed, DeclarateError, Unauthorized, api_error
+from declarate.errors import ApiError, ConnectionFailed, DeclarateError, TargetError, Unauthorized, api_error
 from declarate.providers.pinecone.pacing import TokenBucket, backoff_delay, parse_retry_after
 
 API_VERSION = "2026-07"
@@ -27,6 +27,8 @@ PAGINATION_TOKEN_PARAM = "paginationToken"  # the spec's query parameter for `pa
 
 # Failures after which the request surely did not take effect: safe to resend even a create.
 _UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures that every retry would meet again: the URL itself cannot be used.
+_UNUSABLE_URL_ERRORS = (httpx.UnsupportedProtocol,)
 _ERROR_TEXT_MAX = 500
 
 
@@ -233,11 +235,17 @@ class PineconeClient:
                     )
                 except httpx.TransportError as exc:
                     lost = exc
+                except httpx.InvalidURL as exc:
+                    raise TargetError(f"{method} {self._shown_url(url)}: invalid URL ({exc})") from None
             if lost is not None:
+                where = f"{method} {self._shown_url(url)}"
+                if isinstance(lost, _UNUSABLE_URL_ERRORS):  # the same on every attempt: say so at once
+                    raise TargetError(f"{where}: {_transport_problem(lost)}") from None
                 unsent = isinstance(lost, _UNSENT_ERRORS)
                 if attempt == attempts or not (unsent or retry_ambiguous):
                     failure = ConnectionFailed if unsent else AmbiguousFailure
-                    raise failure(f"{route}: {type(lost).__name__} after {attempt} attempt(s)") from None
+                    tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+                    raise failure(f"{where}: {_transport_problem(lost)} after {tries}") from None
                 await self._retry_pause(attempt, None)
                 continue
             status = response.status_code
@@ -264,6 +272,61 @@ class PineconeClient:
             attempt, base=self.options.backoff_base, cap=self.options.backoff_cap, retry_after=retry_after
         )
         await asyncio.sleep(delay)
+
+    def _shown_url(self, url: str) -> str:
+        """The full URL a request went to, without query or user info (where credentials could hide)."""
+        full = url if "://" in url or not url.startswith("/") else self.options.base_url.rstrip("/") + url
+        return shown_url(full)
+
+
+def shown_url(url: str) -> str:
+    """`scheme://host:port/path` of a URL: safe to show, never carries a credential."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return url.split("?", 1)[0].rsplit("@", 1)[-1][:200]
+    if not parsed.scheme or not parsed.host:
+        return url.split("?", 1)[0].rsplit("@", 1)[-1][:200]
+    port = f":{parsed.port}" if parsed.port is not None else ""
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    return f"{parsed.scheme}://{host}{port}{parsed.path}"
+
+
+def _transport_problem(exc: httpx.TransportError) -> str:
+    """What went wrong on the wire, in words (`connection refused`), without echoing a request."""
+    detail = " ".join(str(exc).split())
+    lowered = " ".join([detail, *(str(cause) for cause in _causes(exc))]).lower()
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "the URL has no http:// or https:// scheme: add http:// or https://"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "timed out waiting for a free connection"
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer in time"
+    if "refused" in lowered or any(isinstance(c, ConnectionRefusedError) for c in _causes(exc)):
+        return "connection refused"
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or "getaddrinfo" in lowered
+    ):
+        return "host not found"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the server closed the connection"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect ({detail[:200]})" if detail else "cannot connect"
+    return f"{type(exc).__name__}: {detail[:200]}" if detail else type(exc).__name__
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exceptions behind `exc` (httpx wraps the socket's OSError, anyio may wrap it again)."""
+    found: list[BaseException] = []
+    current = exc.__cause__ or exc.__context__
+    while current is not None and len(found) < 5:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
 
 
 def _route_of(url: str) -> str:

@@ -68,10 +68,18 @@ def test_a_root_without_documents_is_an_error_so_nothing_is_ever_deleted(write_c
     assert len(config.desired) == 0 and config.desired.scopes == frozenset()
 
 
-def test_a_missing_root_is_an_error(tmp_path: Path) -> None:
+def test_a_missing_root_is_one_error(tmp_path: Path) -> None:
     config = load_config([tmp_path / "nowhere"], env={})
     assert not config.ok
-    assert "config.empty" in [d.code for d in config.diagnostics]
+    assert [d.code for d in config.diagnostics] == ["config.not_found"]
+
+
+@pytest.mark.parametrize("text", ["kind: Project\nname: a\n\tdescription: x\n", "kind: Project\nname: [a\n"])
+def test_a_file_that_does_not_parse_is_one_error_not_also_an_empty_config(
+    write_config: WriteConfig, text: str
+) -> None:
+    config = load_config([write_config({"a.yaml": text})], env={})
+    assert len(config.diagnostics) == 1 and config.diagnostics[0].code.startswith("yaml."), config.diagnostics
 
 
 def test_warnings_alone_keep_the_config_usable(write_config: WriteConfig) -> None:
