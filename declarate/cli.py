@@ -292,12 +292,18 @@ def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmana
 @click.option(
     "-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Write files under DIR."
 )
+@click.option("--force", is_flag=True, help="Overwrite files that already exist under DIR.")
 def export(
-    configs: tuple[str, ...], flags: TargetFlags, projects: tuple[str, ...], output: Path | None
+    configs: tuple[str, ...],
+    flags: TargetFlags,
+    projects: tuple[str, ...],
+    output: Path | None,
+    force: bool,
 ) -> None:
     """Write live state as schema-valid config (for adoption). Secrets are never exported.
 
-    With -f, the workspace settings there (e.g. a custom ownership tag) shape the export.
+    With -f, the workspace settings there (e.g. a custom ownership tag) shape the export. Existing
+    files under DIR are never overwritten without --force: nothing is written when one would be.
     """
     settings = _load(configs).settings if configs else Settings()
     live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects))))
@@ -308,10 +314,25 @@ def export(
     if output is None:
         click.echo("---\n".join(files.values()), nl=False)
         return
+    _write_export(output, files, force=force)
+
+
+def _write_export(output: Path, files: dict[str, str], *, force: bool) -> None:
+    """Write every file, or none: hand-written config (comments, prune, descriptions) is never lost."""
+    existing = [output / relative for relative in files if (output / relative).exists()]
+    if existing and not force:
+        listed = "\n".join(f"  - {path}" for path in existing)
+        _fail(
+            f"export would overwrite {len(existing)} existing file(s):\n{listed}\n"
+            "Nothing was written. Export to a new or empty directory (-o DIR), or pass --force to overwrite."
+        )
     for relative, text in files.items():
         path = output / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {path}: {exc.strerror or exc}")
         err.print(f"wrote {path}", markup=False)
 
 

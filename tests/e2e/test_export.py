@@ -184,6 +184,33 @@ def test_export_of_an_unknown_project_fails(cli: Cli, estate: dict[str, Any]) ->
     assert not (cli.cwd / "nothing").exists()
 
 
+def test_export_never_overwrites_hand_written_config_without_force(cli: Cli, estate: dict[str, Any]) -> None:
+    shutil.copytree(QUICKSTART, cli.cwd / "repo")
+    hand_written = exported_files(cli.cwd / "repo")
+    assert any("#" in text for text in hand_written.values())  # comments a blind overwrite would lose
+
+    refused = cli("export", "-o", "repo")
+
+    assert refused.code == 1
+    assert "export would overwrite 3 existing file(s)" in refused.stderr
+    assert "repo/projects/apparel-team.yaml" in refused.stderr and "--force" in refused.stderr
+    assert exported_files(cli.cwd / "repo") == hand_written  # nothing written, not even the new files
+    assert "wrote" not in refused.stderr
+
+    forced = cli("export", "-o", "repo", "--force")
+
+    assert forced.code == 0, forced.output
+    assert exported_files(cli.cwd / "repo") != hand_written
+    assert cli("validate", "-f", "repo").code == 0
+
+
+def test_export_to_an_empty_directory_writes_every_file(cli: Cli, estate: dict[str, Any]) -> None:
+    (cli.cwd / "empty").mkdir()
+    result = cli("export", "-o", "empty")
+    assert result.code == 0, result.output
+    assert len(exported_files(cli.cwd / "empty")) == 3
+
+
 def test_no_secret_appears_in_the_export(cli: Cli, estate: dict[str, Any]) -> None:
     to_files = cli("export", "-o", "exported")
     to_stdout = cli("export")
