@@ -235,16 +235,20 @@ def apply(
         if saved is None and not auto_approve and not click.confirm("Apply these changes?", default=False):
             err.print("Apply cancelled.", markup=False)
             return EXIT_ERROR
-        with observer:  # closes a live terminal display even when interrupted
-            report = await run_apply(
-                result,
-                live,
-                provider,
-                parallelism=parallelism,
-                wait=not no_wait,
-                observer=observer,
-                secrets=sink,
-            )
+        try:
+            with observer:  # closes a live terminal display even when interrupted
+                report = await run_apply(
+                    result,
+                    live,
+                    provider,
+                    parallelism=parallelism,
+                    wait=not no_wait,
+                    observer=observer,
+                    secrets=sink,
+                )
+        except asyncio.CancelledError:  # Ctrl-C: show what finished; the provider's cleanup runs next
+            _echo(render_apply_results(observer.results, color=_color(), plan=result, interrupted=True))
+            raise
         _echo(render_apply_results(report.results, color=_color(), plan=result))
         if report.secret_paths:
             err.print(

@@ -1,8 +1,8 @@
 """Apply progress on screen: ApplyObserver implementations for a terminal (rich) and for logs (plain).
 
-`make_observer` picks one: `RichProgress` draws one overall bar plus a line per running change with its
-state on a TTY; `PlainProgress` writes one uncoloured line per event, for CI logs and pipes. Both are
-context managers (`with make_observer(console, tty=..., total=n) as observer:`).
+`make_observer` picks one: `RichProgress` draws one overall bar plus a line per running change with
+its state on a TTY; `PlainProgress` writes one uncoloured line per finished change, for CI logs and
+pipes. Both are context managers (`with make_observer(console, tty=..., total=n) as observer:`).
 
 This module only displays what the engine reports: it never decides an outcome, and the messages it
 shows were already made one-line and secret-free by the executor (they are also shown as plain text,
@@ -61,7 +61,14 @@ def outcome_phrase(result: ChangeResult, seconds: float | None) -> str:
 
 
 class ProgressObserver(ABC):
-    """An ApplyObserver that may hold the screen between `open` and `close`."""
+    """An ApplyObserver that may hold the screen between `open` and `close`.
+
+    It keeps every result it was shown (`results`, in the order changes finished), so an apply
+    cut short by Ctrl-C can still report what finished.
+    """
+
+    def __init__(self) -> None:
+        self.results: list[ChangeResult] = []
 
     def __enter__(self) -> Self:
         self.open()
@@ -100,38 +107,34 @@ def _key(change: Change) -> _Key:
 
 
 class PlainProgress(ProgressObserver):
-    """One plain line per event, e.g. `[ 3/12] create project/a/index/b ... done (2.1s)`.
+    """One plain line per change, when it finishes: `[ 3/12] create project/a/index/b ... done (2.1s)`.
 
-    Lines of changes still running carry a blank counter; the counter counts finished changes.
-    A provider polling the same state again does not repeat its `waiting` line.
+    For logs and pipes, where a line cannot be redrawn: a line when a change starts or waits would
+    show each change two or three times. The counter counts finished changes; the time shown is
+    from start to finish, waits for Ready included.
     """
 
     def __init__(self, out: Console | TextIO, *, total: int | None = None, clock: Clock = time.monotonic):
+        super().__init__()
         self._out = out
         self._total = total
         self._clock = clock
         self._finished = 0
         self._started_at: dict[_Key, float] = {}
-        self._last_state: dict[_Key, str] = {}
 
     def planned(self, changes: Sequence[Change]) -> None:
         self._total = len(changes)
 
     def started(self, change: Change) -> None:
         self._started_at[_key(change)] = self._clock()
-        self._write(f"{self._blank()} {describe(change)} ...")
 
     def waiting(self, change: Change, state: str) -> None:
-        state = " ".join(state.split())
-        if self._last_state.get(_key(change)) == state:
-            return
-        self._last_state[_key(change)] = state
-        self._write(f"{self._blank()} {describe(change)} ... waiting: {state}")
+        """Not shown: the finished line tells how long the change took, waits included."""
 
     def finished(self, change: Change, result: ChangeResult) -> None:
+        self.results.append(result)
         self._finished += 1
         started_at = self._started_at.pop(_key(change), None)
-        self._last_state.pop(_key(change), None)
         seconds = None if started_at is None else self._clock() - started_at
         self._write(f"{self._counter()} {describe(change)} ... {outcome_phrase(result, seconds)}")
 
@@ -140,9 +143,6 @@ class PlainProgress(ProgressObserver):
             return f"[{self._finished}]"
         width = len(str(self._total))
         return f"[{self._finished:>{width}}/{self._total}]"
-
-    def _blank(self) -> str:
-        return " " * len(self._counter())
 
     def _write(self, line: str) -> None:
         if isinstance(self._out, Console):
@@ -170,6 +170,7 @@ class RichProgress(ProgressObserver):
     """
 
     def __init__(self, console: Console, *, total: int | None = None, clock: Clock = time.monotonic):
+        super().__init__()
         self._console = console
         self._total = total
         self._clock = clock
@@ -224,6 +225,7 @@ class RichProgress(ProgressObserver):
     def finished(self, change: Change, result: ChangeResult) -> None:
         # No `open` here: a run of only skipped changes needs no live display, just its lines.
         with self._lock:
+            self.results.append(result)
             running = self._running.pop(_key(change), None)
             self._finished += 1
             self._failed += result.outcome is Outcome.FAILED
@@ -263,7 +265,7 @@ class RichProgress(ProgressObserver):
 
 
 def make_observer(console: Console, *, tty: bool, total: int | None = None) -> ProgressObserver:
-    """RichProgress on a TTY, PlainProgress (no colour, one line per event) otherwise.
+    """RichProgress on a TTY, PlainProgress (no colour, one line per finished change) otherwise.
 
     `total` is the number of changes in the plan; it sizes the overall bar and the `[ 3/12]` counter.
     """

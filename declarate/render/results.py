@@ -21,10 +21,13 @@ OUTCOME_STYLES: dict[Outcome, Style] = {
 }
 
 
-def render_apply_results(results: Sequence[ChangeResult], *, color: bool, plan: Plan | None = None) -> str:
+def render_apply_results(
+    results: Sequence[ChangeResult], *, color: bool, plan: Plan | None = None, interrupted: bool = False
+) -> str:
     """A result table and `Apply complete: 3 done, 1 already, 0 failed, 0 skipped.`
 
-    With `plan`, each row also names the change's action.
+    With `plan`, each row also names the change's action. `interrupted`: the apply was cut short
+    (Ctrl-C), so the table holds only the changes that finished and the summary says how many did not.
     """
     paint = Painter(color)
     actions: dict[Address, Action] = {c.address: c.action for c in plan.changes} if plan else {}
@@ -41,11 +44,18 @@ def render_apply_results(results: Sequence[ChangeResult], *, color: bool, plan: 
             lines.append("  ".join([*cells, row[-1]]).rstrip())
         lines.append("")
     counts = {outcome: sum(1 for r in results if r.outcome is outcome) for outcome in Outcome}
-    summary = (
-        f"Apply complete: {counts[Outcome.DONE]} done, {counts[Outcome.ALREADY]} already, "
-        f"{counts[Outcome.FAILED]} failed, {counts[Outcome.SKIPPED]} skipped."
+    tally = (
+        f"{counts[Outcome.DONE]} done, {counts[Outcome.ALREADY]} already, "
+        f"{counts[Outcome.FAILED]} failed, {counts[Outcome.SKIPPED]} skipped"
     )
-    lines.append(paint(summary, Style.ERROR if counts[Outcome.FAILED] else Style.HEADING))
+    if interrupted:
+        unfinished = f"; {len(plan.changes) - len(results)} not finished" if plan else ""
+        summary = f"Apply interrupted: {tally}{unfinished}. Run plan to see what is left."
+        style = Style.ERROR
+    else:
+        summary = f"Apply complete: {tally}."
+        style = Style.ERROR if counts[Outcome.FAILED] else Style.HEADING
+    lines.append(paint(summary, style))
     return "\n".join(lines)
 
 

@@ -47,3 +47,15 @@ def test_columns_line_up_with_and_without_color() -> None:
 
 def test_no_results_is_just_the_count() -> None:
     assert render_apply_results([], color=False) == "Apply complete: 0 done, 0 already, 0 failed, 0 skipped."
+
+
+def test_an_interrupted_apply_lists_what_finished_and_counts_what_did_not() -> None:
+    plan = full_plan()
+    finished = sample_results()[:2]
+    lines = render_apply_results(finished, color=False, plan=plan, interrupted=True).splitlines()
+    assert [line.split()[0] for line in lines[1:3]] == [str(r.address) for r in finished]
+    assert lines[-1] == (
+        f"Apply interrupted: 2 done, 0 already, 0 failed, 0 skipped; {len(plan.changes) - 2} not finished."
+        " Run plan to see what is left."
+    )
+    assert "Apply complete" not in "\n".join(lines)
