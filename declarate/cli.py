@@ -17,16 +17,24 @@ from typing import Any, NoReturn, TypeVar
 import click
 from rich.console import Console
 
+from declarate import __version__, logs
 from declarate.config.pipeline import LoadedConfig, load_config
 from declarate.config.schema import config_schema
 from declarate.diagnostics import Diagnostic
 from declarate.errors import DeclarateError, PlanStale
-from declarate.flags import TargetFlags, config_option, format_option, safety_options, target_options
+from declarate.flags import (
+    TargetFlags,
+    config_option,
+    debug_option,
+    format_option,
+    safety_options,
+    target_options,
+)
 from declarate.model.plan import Plan, PlanFormatError
 from declarate.model.settings import Overrides, Settings
 from declarate.progress import make_observer
 from declarate.providers.base import Provider
-from declarate.render.diagnostics import render_diagnostics_text
+from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
 from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from declarate.render.export import export_documents
 from declarate.render.github import diagnostic_annotations, plan_annotations
@@ -66,11 +74,17 @@ def _echo(text: str) -> None:
     click.echo(text, color=_color())
 
 
-def _load(configs: tuple[str, ...]) -> LoadedConfig:
-    """Load and validate config; on any error print every diagnostic and exit 1 (nothing is sent)."""
+def _load(configs: tuple[str, ...], fmt: str = "text") -> LoadedConfig:
+    """Load and validate config; on any error print every diagnostic and exit 1 (nothing is sent).
+
+    With `fmt` "json" the diagnostics of a config that has errors also go to stdout, as JSON, so a
+    tool reading stdout gets a document either way.
+    """
     config = load_config(list(configs) or ["."], os.environ)
     _report_diagnostics(config.diagnostics)
     if not config.ok:
+        if fmt == "json":
+            click.echo(render_diagnostics_json(config.diagnostics))
         sys.exit(EXIT_ERROR)
     return config
 
@@ -108,18 +122,30 @@ async def _with_provider(flags: TargetFlags, use: Callable[[Provider], Awaitable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="declarate")
+@click.version_option(__version__, "-V", "--version", prog_name="declarate")
+@debug_option
 def main() -> None:
     """Declarative GitOps for Pinecone: validate, plan and apply projects, indexes, keys and access."""
 
 
 @main.command()
 @config_option
-def validate(configs: tuple[str, ...]) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the diagnostics as one JSON document on stdout (file, line, column, path, code, message, hint).",
+)
+def validate(configs: tuple[str, ...], fmt: str) -> None:
     """Check the config offline (YAML, JSON Schema, semantic rules). Exit 0 when valid, 1 otherwise."""
-    config = _load(configs)
+    config = _load(configs, fmt)
     documents = len(config.documents)
-    out.print(f"Valid: {documents} document(s) in {len(config.files)} file(s).", markup=False)
+    if fmt == "json":
+        click.echo(render_diagnostics_json(config.diagnostics, documents=documents, files=len(config.files)))
+    else:
+        out.print(f"Valid: {documents} document(s) in {len(config.files)} file(s).", markup=False)
 
 
 @main.command()
@@ -146,7 +172,7 @@ def plan(
     detailed_exitcode: bool,
 ) -> None:
     """Show what apply would change. Exit 0 (2 with --detailed-exitcode when changes), 3 blocked, 1 error."""
-    config = _load(configs)
+    config = _load(configs, fmt)
     result = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides))).plan
     if fmt == "json":
         click.echo(render_plan_json(result))
@@ -273,7 +299,7 @@ def _read_saved_plan(path: Path) -> Plan:
 @click.option("--fail-on-unmanaged", is_flag=True, help="Exit 2 when unmanaged live objects exist, too.")
 def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmanaged: bool) -> None:
     """Report how live state drifted from the config. Exit 0 in sync, 2 drifted, 1 error."""
-    config = _load(configs)
+    config = _load(configs, fmt)
     outcome = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, Overrides())))
     figures = coverage(outcome.plan, outcome.live)
     if fmt == "json":
@@ -352,6 +378,12 @@ _attach_local()
 
 def run() -> None:
     """Console entry point. Usage errors exit 1, not click's 2, because 2 means "changes present"."""
+    try:
+        level = logs.level_from_env()
+    except logs.UnknownLevel as exc:
+        _fail(str(exc))
+    if level is not None:
+        logs.configure(level)
     try:
         code = main.main(standalone_mode=False)
     except click.exceptions.Abort as abort:

@@ -7,12 +7,14 @@ signatures stay short and every command spells a flag the same way. Parsing only
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import click
 
+from declarate import logs
 from declarate.model.address import Address, AddressError
 from declarate.model.settings import Overrides
 from declarate.targets import TargetOptions
@@ -28,6 +30,25 @@ def config_option(fn: Command) -> Command:
         multiple=True,
         type=click.Path(path_type=str),
         help="Config root directory or file (repeatable; default: the current directory).",
+    )(fn)
+
+
+def _debug(_: click.Context, __: click.Parameter, on: bool) -> None:
+    if on:
+        logs.configure(logging.DEBUG)
+
+
+def debug_option(fn: Command) -> Command:
+    """`-v`/`--verbose`/`--debug`, before or after the command name: log each HTTP request to stderr."""
+    return click.option(
+        "-v",
+        "--verbose",
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_debug,
+        help="Log each HTTP request (method, URL, status, latency, retries) to stderr, redacted.",
     )(fn)
 
 
@@ -105,7 +126,7 @@ def target_options(fn: Command) -> Command:
     wrapped: Command = command
     for option in reversed(_TARGET_OPTIONS):
         wrapped = option(wrapped)
-    return wrapped
+    return debug_option(wrapped)
 
 
 def _addresses(_: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:

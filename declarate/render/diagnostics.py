@@ -1,13 +1,15 @@
-"""Config diagnostics for a terminal: one line per problem, errors first, then a count.
+"""Config diagnostics for a terminal (one line per problem, errors first, then a count) and as JSON.
 
 Each line reads `file:line:col: path: message (hint)` (the Diagnostic's own text) with its severity and
-code, so editors and people can jump to it. It must not filter, fix or reword diagnostics, and must not
-print.
+code, so editors and people can jump to it. The JSON form carries the same fields, one object per
+diagnostic, for tools. It must not filter, fix or reword diagnostics, and must not print.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
 from declarate.diagnostics import Diagnostic, Severity
 from declarate.render.style import Painter, Style
@@ -44,3 +46,35 @@ def _order(diagnostic: Diagnostic) -> tuple[int, int, str, int, int, str]:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def render_diagnostics_json(diagnostics: Sequence[Diagnostic], **summary: Any) -> str:
+    """`{"valid", "errors", "warnings", "diagnostics": [{file, line, column, path, severity, code,
+    message, hint}]}` in the text's order; `summary` adds fields (e.g. documents and files counted).
+
+    A diagnostic without a position (an empty config) has null file, line and column.
+    """
+    ordered = sorted(diagnostics, key=_order)
+    n_errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    document: dict[str, Any] = {
+        "valid": n_errors == 0,
+        "errors": n_errors,
+        "warnings": len(diagnostics) - n_errors,
+        **summary,
+        "diagnostics": [_as_json(d) for d in ordered],
+    }
+    return json.dumps(document, indent=2)
+
+
+def _as_json(diagnostic: Diagnostic) -> dict[str, Any]:
+    origin = diagnostic.origin
+    return {
+        "file": origin.file if origin else None,
+        "line": origin.line if origin else None,
+        "column": origin.column if origin else None,
+        "path": diagnostic.path,
+        "severity": diagnostic.severity.value,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+    }

@@ -2,13 +2,15 @@
 
 It knows the transport facts of API 2026-07 (version header, OAuth client credentials, Bearer for
 `/admin/*`, `Api-Key` for the control plane, pagination, error bodies) and nothing about resources:
-it returns decoded JSON and raises `declarate.errors` exceptions. It never logs, and no exception it
-raises contains a credential.
+it returns decoded JSON and raises `declarate.errors` exceptions. It logs each attempt at DEBUG to the
+`declarate.http` logger (method, URL without query, status, latency, retries); neither a log record
+nor an exception it raises contains a header, a body or a query string, where credentials travel.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -30,6 +32,10 @@ _UNSENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Failures that every retry would meet again: the URL itself cannot be used.
 _UNUSABLE_URL_ERRORS = (httpx.UnsupportedProtocol,)
 _ERROR_TEXT_MAX = 500
+
+# One DEBUG record per HTTP attempt (method, URL without query, status, latency, attempt) and per
+# retry wait. Never headers, bodies or query strings: those are where credentials travel.
+log = logging.getLogger("declarate.http")
 
 
 @dataclass(frozen=True)
@@ -223,12 +229,14 @@ class PineconeClient:
     ) -> Any:
         route = f"{method} {_route_of(url)}"
         attempts = self.options.max_attempts
+        logging_on = log.isEnabledFor(logging.DEBUG)
         for attempt in range(1, attempts + 1):
             await self._bucket.acquire()
             lost: httpx.TransportError | None = None
             async with self._slots:  # released before any backoff sleep
                 self.stats.requests += 1
                 self.stats.by_route[route] += 1
+                sent_at = time.monotonic()
                 try:
                     response = await self._http.request(
                         method, url, headers=headers, json=json, params=params
@@ -237,18 +245,39 @@ class PineconeClient:
                     lost = exc
                 except httpx.InvalidURL as exc:
                     raise TargetError(f"{method} {self._shown_url(url)}: invalid URL ({exc})") from None
+                elapsed_ms = (time.monotonic() - sent_at) * 1000
             if lost is not None:
                 where = f"{method} {self._shown_url(url)}"
+                problem = _transport_problem(lost)
+                if logging_on:
+                    log.debug(
+                        "%s -> %s in %.0f ms (attempt %d of %d)",
+                        where,
+                        problem,
+                        elapsed_ms,
+                        attempt,
+                        attempts,
+                    )
                 if isinstance(lost, _UNUSABLE_URL_ERRORS):  # the same on every attempt: say so at once
-                    raise TargetError(f"{where}: {_transport_problem(lost)}") from None
+                    raise TargetError(f"{where}: {problem}") from None
                 unsent = isinstance(lost, _UNSENT_ERRORS)
                 if attempt == attempts or not (unsent or retry_ambiguous):
                     failure = ConnectionFailed if unsent else AmbiguousFailure
                     tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
-                    raise failure(f"{where}: {_transport_problem(lost)} after {tries}") from None
-                await self._retry_pause(attempt, None)
+                    raise failure(f"{where}: {problem} after {tries}") from None
+                await self._retry_pause(attempt, None, where)
                 continue
             status = response.status_code
+            if logging_on:
+                log.debug(
+                    "%s %s -> %d in %.0f ms (attempt %d of %d)",
+                    method,
+                    self._shown_url(url),
+                    status,
+                    elapsed_ms,
+                    attempt,
+                    attempts,
+                )
             if status < 400:
                 return _json_of(response)
             error = error_from_response(response, method, _route_of(url))
@@ -261,15 +290,19 @@ class PineconeClient:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if status == 429 and retry_after:
                 self._bucket.pause(min(retry_after, self.options.max_retry_after))
-            await self._retry_pause(attempt, retry_after)
+            await self._retry_pause(attempt, retry_after, f"{method} {self._shown_url(url)}")
         raise AssertionError("unreachable")
 
-    async def _retry_pause(self, attempt: int, retry_after: float | None) -> None:
+    async def _retry_pause(self, attempt: int, retry_after: float | None, where: str) -> None:
         self.stats.retries += 1
         if retry_after is not None:
             retry_after = min(retry_after, self.options.max_retry_after)
         delay = backoff_delay(
             attempt, base=self.options.backoff_base, cap=self.options.backoff_cap, retry_after=retry_after
+        )
+        told = f", the server asked for {retry_after:g} s" if retry_after is not None else ""
+        log.debug(
+            "%s: retry %d of %d in %.2f s%s", where, attempt, self.options.max_attempts - 1, delay, told
         )
         await asyncio.sleep(delay)
 
