@@ -6,20 +6,17 @@ This is the only module that prints. Exit codes (DESIGN §4): 0 success and no c
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import json
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import click
-from rich.console import Console
 
 from declarate import __version__, logs
-from declarate.config.pipeline import LoadedConfig, load_config
-from declarate.config.schema import config_schema
 from declarate.diagnostics import Diagnostic
 from declarate.errors import DeclarateError, PlanStale
 from declarate.flags import (
@@ -32,26 +29,50 @@ from declarate.flags import (
 )
 from declarate.model.plan import Plan, PlanFormatError
 from declarate.model.settings import Overrides, Settings
-from declarate.progress import make_observer
 from declarate.providers.base import Provider
 from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
 from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
-from declarate.render.export import export_documents
 from declarate.render.github import diagnostic_annotations, plan_annotations
 from declarate.render.json import render_plan_json
 from declarate.render.markdown import render_plan_markdown
 from declarate.render.results import render_apply_results
 from declarate.render.text import render_plan_text
 from declarate.secret_files import FileSecretSink
-from declarate.targets import open_provider
-from declarate.workflow import compute_plan, coverage, read_for_export, reread_for_saved_plan, run_apply
+
+# Start-up (DESIGN §9.4: `--version` and `validate` within 0.25 s): the modules below pull in asyncio,
+# httpx, deepdiff, jsonschema, yaml or rich, so each command imports them where it needs them;
+# tests/test_startup.py checks that `--version` loads none of them.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from declarate.config.pipeline import LoadedConfig
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 T = TypeVar("T")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _LazyConsole:
+    """A rich Console made on first use (importing rich costs more than the whole `--version`)."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+out = _LazyConsole(stderr=False)
+err = _LazyConsole(stderr=True)
 
 
 def _color() -> bool:
@@ -80,6 +101,8 @@ def _load(configs: tuple[str, ...], fmt: str = "text") -> LoadedConfig:
     With `fmt` "json" the diagnostics of a config that has errors also go to stdout, as JSON, so a
     tool reading stdout gets a document either way.
     """
+    from declarate.config.pipeline import load_config
+
     config = load_config(list(configs) or ["."], os.environ)
     _report_diagnostics(config.diagnostics)
     if not config.ok:
@@ -99,6 +122,8 @@ def _report_diagnostics(diagnostics: list[Diagnostic]) -> None:
 
 def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine, turning every DeclarateError into one clear line and exit 1."""
+    import asyncio
+
     try:
         return asyncio.run(work())
     except PlanStale as stale:
@@ -109,6 +134,8 @@ def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 async def _with_provider(flags: TargetFlags, use: Callable[[Provider], Awaitable[T]], **kwargs: Any) -> T:
+    from declarate.targets import open_provider
+
     provider = open_provider(flags.options(), rate_limit=flags.rate_limit, **kwargs)
     try:
         return await use(provider)
@@ -121,7 +148,23 @@ async def _with_provider(flags: TargetFlags, use: Callable[[Provider], Awaitable
 # --- commands -------------------------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The top-level group. `local` (the local control plane: starlette, uvicorn) is imported only
+    when it is looked up, so no other command pays for it; `declarate local serve --help` works."""
+
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {"local": ("declarate.local.cli", "local_group")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attribute = self.lazy[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name=cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="declarate")
 @debug_option
 def main() -> None:
@@ -145,12 +188,14 @@ def validate(configs: tuple[str, ...], fmt: str) -> None:
     if fmt == "json":
         click.echo(render_diagnostics_json(config.diagnostics, documents=documents, files=len(config.files)))
     else:
-        out.print(f"Valid: {documents} document(s) in {len(config.files)} file(s).", markup=False)
+        click.echo(f"Valid: {documents} document(s) in {len(config.files)} file(s).")
 
 
 @main.command()
 def schema() -> None:
     """Print the config JSON Schema (for editors such as yaml-language-server)."""
+    from declarate.config.schema import config_schema
+
     click.echo(json.dumps(config_schema(), indent=2))
 
 
@@ -172,6 +217,8 @@ def plan(
     detailed_exitcode: bool,
 ) -> None:
     """Show what apply would change. Exit 0 (2 with --detailed-exitcode when changes), 3 blocked, 1 error."""
+    from declarate.workflow import compute_plan
+
     config = _load(configs, fmt)
     result = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides))).plan
     if fmt == "json":
@@ -240,8 +287,13 @@ def apply(
             "stdin is not a terminal, so apply cannot ask for confirmation: "
             "pass --auto-approve, or apply a saved plan (declarate plan --out PLAN.json)"
         )
+    import asyncio
+
+    from declarate.progress import make_observer
+    from declarate.workflow import compute_plan, reread_for_saved_plan, run_apply
+
     sink = FileSecretSink(secrets_dir)
-    observer = make_observer(err, tty=err.is_terminal)
+    observer = make_observer(err.console, tty=err.is_terminal)
 
     async def work(provider: Provider) -> int:
         if saved is not None:
@@ -299,6 +351,8 @@ def _read_saved_plan(path: Path) -> Plan:
 @click.option("--fail-on-unmanaged", is_flag=True, help="Exit 2 when unmanaged live objects exist, too.")
 def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmanaged: bool) -> None:
     """Report how live state drifted from the config. Exit 0 in sync, 2 drifted, 1 error."""
+    from declarate.workflow import compute_plan, coverage
+
     config = _load(configs, fmt)
     outcome = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, Overrides())))
     figures = coverage(outcome.plan, outcome.live)
@@ -335,6 +389,9 @@ def export(
     With -f, the workspace settings there (e.g. a custom ownership tag) shape the export. Existing
     files under DIR are never overwritten without --force: nothing is written when one would be.
     """
+    from declarate.render.export import export_documents
+    from declarate.workflow import read_for_export
+
     settings = _load(configs).settings if configs else Settings()
     live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects))))
     missing = sorted(set(projects) - set(live.projects()))
@@ -364,16 +421,6 @@ def _write_export(output: Path, files: dict[str, str], *, force: bool) -> None:
         except OSError as exc:
             _fail(f"cannot write {path}: {exc.strerror or exc}")
         err.print(f"wrote {path}", markup=False)
-
-
-def _attach_local() -> None:
-    """`declarate local ...` comes from the local control plane package, imported only here."""
-    from declarate.local.cli import local_group
-
-    main.add_command(local_group, name="local")
-
-
-_attach_local()
 
 
 def run() -> None:

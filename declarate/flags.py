@@ -10,14 +10,16 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from declarate import logs
 from declarate.model.address import Address, AddressError
 from declarate.model.settings import Overrides
-from declarate.targets import TargetOptions
+
+if TYPE_CHECKING:
+    from declarate.targets import TargetOptions  # imports httpx: loaded only when a target is opened
 
 Command = Callable[..., Any]
 
@@ -74,6 +76,8 @@ class TargetFlags:
     rate_limit: float
 
     def options(self) -> TargetOptions:
+        from declarate.targets import TargetOptions
+
         return TargetOptions.from_env(
             target=self.target, api_url=self.api_url, oauth_url=self.oauth_url, local_db=self.local_db
         )

@@ -17,17 +17,19 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # jsonschema ships no type stubs and types-jsonschema is not a dependency.
 import yaml
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
 from declarate.config.compiled_schema import Check, compile_schema
 from declarate.config.document import Path, SourceDocument, format_path
 from declarate.diagnostics import Diagnostic
 from declarate.model import kinds
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
 KINDS = ("Project", "Organization", "Workspace")
 # Keys that give away which kind a document without `kind` was meant to be.
@@ -60,15 +62,24 @@ def config_schema() -> dict[str, Any]:
     return schema
 
 
-@cache
-def _kind_validators() -> dict[str, tuple[Check, Draft202012Validator]]:
-    """Per kind: the compiled check and the jsonschema validator, both built once."""
+def _kind_schema(kind: str) -> dict[str, Any]:
     schema = config_schema()
-    validators = {}
-    for kind in KINDS:
-        kind_schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"}
-        validators[kind] = (compile_schema(kind_schema), Draft202012Validator(kind_schema))
-    return validators
+    return {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"}
+
+
+@cache
+def _kind_checks() -> dict[str, Check]:
+    """Per kind: the compiled yes/no check, built once."""
+    return {kind: compile_schema(_kind_schema(kind)) for kind in KINDS}
+
+
+@cache
+def _kind_validator(kind: str) -> Draft202012Validator:
+    """The jsonschema validator of a kind, built (and jsonschema imported) only when a document of
+    that kind fails the compiled check: a valid config never pays for jsonschema's import."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_kind_schema(kind))
 
 
 def check_schema(docs: Sequence[SourceDocument]) -> list[Diagnostic]:
@@ -88,10 +99,9 @@ def check_document(doc: SourceDocument) -> list[Diagnostic]:
     kind = data.get("kind")
     if kind not in KINDS:
         return [_kind_problem(doc, data)]
-    check, validator = _kind_validators()[kind]
-    if check(data):
+    if _kind_checks()[kind](data):
         return []
-    found = (d for error in validator.iter_errors(data) for d in _explain(error, doc))
+    found = (d for error in _kind_validator(kind).iter_errors(data) for d in _explain(error, doc))
     return sorted(dict.fromkeys(found))
 
 

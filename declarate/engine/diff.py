@@ -4,7 +4,8 @@ Compares two canonical JSON values (the same model on both sides, so the diff ne
 came from) and classifies every difference with the kind's mutability table in `model.kinds`. It does
 not decide actions, ownership or blocks (planner, ownership and safety do) and performs no I/O.
 
-Paths are dot-joined attribute names (`tags.team`, `schema.fields._values.dimension`). A dict is
+Nested mappings are compared by deepdiff (loaded on first use), whose tree result gives each changed
+path with its before and after values. Paths are dot-joined attribute names (`tags.team`, `schema.fields._values.dimension`). A dict is
 diffed key by key; a list (an API key's roles) and a whole-value path (an index's `read_capacity`)
 are compared as one value.
 """
@@ -13,8 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
-
-from deepdiff import DeepDiff
 
 from declarate.model.address import Kind
 from declarate.model.kinds import KINDS, Mutability
@@ -108,28 +107,54 @@ def diff_attrs(
 ) -> tuple[FieldDiff, ...]:
     """Every differing path of `kind`'s attrs, sorted by path, each with the mutability rule's reason."""
     paths: set[str] = set()
+    sides: dict[str, tuple[Any, Any]] = {}  # path -> (before, after), as DeepDiff reported them
     whole = WHOLE_VALUE_PATHS.get(kind, ())
     for key in set(live) | set(desired):
         before, after = live.get(key, _MISSING), desired.get(key, _MISSING)
         if before == after:
             continue  # the common case, decided without building a DeepDiff
         if isinstance(before, Mapping) and isinstance(after, Mapping) and key not in whole:
-            tree = DeepDiff(thaw(before), thaw(after), view="tree", threshold_to_diff_deeper=0)
-            paths.update(
-                _diff_unit(kind, [key, *item.path(output_format="list")])
-                for items in tree.values()
-                for item in items
-            )
+            for path, reported in _deep_changes(kind, str(key), before, after):
+                paths.add(path)
+                if reported is not None:
+                    sides[path] = reported
         else:
             paths.add(str(key))
     diffs: list[FieldDiff] = []
     for path in sorted(paths):
-        before, after = thaw(value_at(live, path)), thaw(value_at(desired, path))
+        if path in sides:
+            before, after = sides[path]
+        else:
+            before, after = thaw(value_at(live, path)), thaw(value_at(desired, path))
         rule = KINDS[kind].rule_for(path)
         if before == after or rule.mutability is Mutability.IGNORED:
             continue  # e.g. None on one side and absent on the other, or a tuple against a list
         diffs.append(FieldDiff(path, before, after, rule.reason, origin_of(path)))
     return tuple(diffs)
+
+
+def _deep_changes(
+    kind: Kind, key: str, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> Iterable[tuple[str, tuple[Any, Any] | None]]:
+    """Each changed path below `key`, with DeepDiff's own (before, after) when the path it reports is
+    the unit shown; None when the unit is larger (a list or a whole-value path: looked up whole).
+
+    deepdiff is imported here, on first use: it pulls in numpy, and a plan in which no mapping
+    changed (or `validate`, `--version`) never needs it.
+    """
+    from deepdiff import DeepDiff
+    from deepdiff.helper import NotPresent
+
+    def side(value: Any) -> Any:
+        return None if isinstance(value, NotPresent) else value
+
+    tree = DeepDiff(thaw(before), thaw(after), view="tree", threshold_to_diff_deeper=0)
+    for items in tree.values():
+        for item in items:
+            segments = [key, *item.path(output_format="list")]
+            unit = _diff_unit(kind, segments)
+            exact = unit == ".".join(str(segment) for segment in segments)
+            yield unit, ((side(item.t1), side(item.t2)) if exact else None)
 
 
 def create_fields(

@@ -1,0 +1,66 @@
+"""Start-up stays light (DESIGN §9.4: `--version` and `validate` within 0.25 s).
+
+Timing is the figure in the README; what a test can hold without flaking is the cause: which heavy
+modules a command imports. Each case runs the CLI's entry point in a fresh interpreter and lists the
+modules loaded by the time it exits.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+QUICKSTART = Path(__file__).resolve().parents[1] / "examples" / "quickstart"
+NEVER_AT_START = {"starlette", "uvicorn", "deepdiff", "numpy", "httpx", "rich", "declarate.local"}
+
+PROBE = """
+import json, sys
+from declarate.cli import run
+sys.argv = ["declarate", *json.loads(sys.argv[1])]
+try:
+    run()
+except SystemExit as exit:
+    code = exit.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.__stderr__)
+"""
+
+
+def loaded_by(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["code"] == 0, done.stdout + done.stderr
+    return {name.split(".")[0] if not name.startswith("declarate.") else name for name in report["modules"]}
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_loads_no_heavy_module(flag: str) -> None:
+    loaded = loaded_by(flag)
+    assert not loaded & (NEVER_AT_START | {"jsonschema", "yaml", "asyncio"}), sorted(loaded & NEVER_AT_START)
+
+
+def test_validate_of_a_valid_config_loads_no_heavy_module() -> None:
+    loaded = loaded_by("validate", "-f", str(QUICKSTART))
+    assert "yaml" in loaded  # it did read the config
+    assert not loaded & (NEVER_AT_START | {"jsonschema"}), sorted(loaded & NEVER_AT_START)
+
+
+def test_local_serve_help_still_finds_the_lazy_local_group() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "declarate.cli", "local", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--data" in done.stdout and "--port" in done.stdout
