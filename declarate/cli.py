@@ -19,6 +19,7 @@ import click
 from declarate import __version__, logs
 from declarate.diagnostics import Diagnostic
 from declarate.errors import DeclarateError, PlanStale
+from declarate.export_files import write_export
 from declarate.flags import (
     TargetFlags,
     config_option,
@@ -38,13 +39,12 @@ from declarate.render.markdown import render_plan_markdown
 from declarate.render.results import render_apply_results
 from declarate.render.text import render_plan_text
 from declarate.secret_files import FileSecretSink
+from declarate.terminal import LazyConsole
 
 # Start-up (DESIGN §9.4: `--version` and `validate` within 0.25 s): the modules below pull in asyncio,
 # httpx, deepdiff, jsonschema, yaml or rich, so each command imports them where it needs them;
 # tests/test_startup.py checks that `--version` loads none of them.
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from declarate.config.pipeline import LoadedConfig
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED = 0, 1, 2, 3
@@ -52,27 +52,8 @@ EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 T = TypeVar("T")
 
 
-class _LazyConsole:
-    """A rich Console made on first use (importing rich costs more than the whole `--version`)."""
-
-    def __init__(self, *, stderr: bool) -> None:
-        self._stderr = stderr
-        self._console: Console | None = None
-
-    @property
-    def console(self) -> Console:
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
-        return self._console
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.console, name)
-
-
-out = _LazyConsole(stderr=False)
-err = _LazyConsole(stderr=True)
+out = LazyConsole(stderr=False)
+err = LazyConsole(stderr=True)
 
 
 def _color() -> bool:
@@ -401,26 +382,12 @@ def export(
     if output is None:
         click.echo("---\n".join(files.values()), nl=False)
         return
-    _write_export(output, files, force=force)
-
-
-def _write_export(output: Path, files: dict[str, str], *, force: bool) -> None:
-    """Write every file, or none: hand-written config (comments, prune, descriptions) is never lost."""
-    existing = [output / relative for relative in files if (output / relative).exists()]
-    if existing and not force:
-        listed = "\n".join(f"  - {path}" for path in existing)
-        _fail(
-            f"export would overwrite {len(existing)} existing file(s):\n{listed}\n"
-            "Nothing was written. Export to a new or empty directory (-o DIR), or pass --force to overwrite."
+    try:
+        write_export(
+            output, files, force=force, written=lambda path: err.print(f"wrote {path}", markup=False)
         )
-    for relative, text in files.items():
-        path = output / relative
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {path}: {exc.strerror or exc}")
-        err.print(f"wrote {path}", markup=False)
+    except DeclarateError as exc:
+        _fail(str(exc))
 
 
 def run() -> None:
