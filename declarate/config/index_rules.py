@@ -11,8 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from declarate.config.deployment_rules import check_deployment
 from declarate.config.document import Path, SourceDocument
-from declarate.config.normalize import SPEC_KINDS, VECTOR_SUGAR, desugar_deployment, mapping
+from declarate.config.normalize import VECTOR_SUGAR, mapping
 from declarate.config.problems import diagnostic, did_you_mean
 from declarate.config.tag_rules import check_tags
 from declarate.diagnostics import Diagnostic
@@ -43,7 +44,7 @@ def check_index(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> li
         found += _schema(doc, (*path, "schema"), index)
     elif "embed" not in index:
         found += _vector_sugar(doc, path, index)
-    found += _deployment(doc, path, index)
+    found += check_deployment(doc, path, index)
     if isinstance(index.get("tags"), dict):
         found += check_tags(doc, (*path, "tags"), index["tags"])
     if isinstance(index.get("ignore_changes"), list):
@@ -289,63 +290,6 @@ def _embed_model(doc: SourceDocument, path: Path, embed: Mapping[str, Any]) -> l
                     or "add metric and dimension (a sparse model: metric dotproduct and no dimension)",
                 )
             )
-    return found
-
-
-def _deployment(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    spec = index.get("spec")
-    where: Path = (*path, "deployment")
-    if isinstance(spec, dict) and "deployment" not in index:
-        kinds = [k for k in SPEC_KINDS if k in spec]
-        if len(kinds) > 1:
-            found.append(
-                diagnostic(
-                    doc,
-                    (*path, "spec"),
-                    f"spec needs exactly one of serverless, pod, byoc; found {', '.join(kinds)}",
-                    "rules.deployment",
-                )
-            )
-        where = (*path, "spec", kinds[0]) if kinds else (*path, "spec")
-    deployment = desugar_deployment(index)
-    if deployment is None:
-        return found
-    kind = deployment.get("deployment_type", "managed")
-    if kind in ("pod", "byoc") and not isinstance(deployment.get("environment"), str):
-        found.append(
-            diagnostic(
-                doc,
-                where,
-                f"a {kind} deployment needs an environment; found none",
-                "rules.deployment",
-                hint="add e.g. 'environment: us-east1-gcp'" if kind == "pod" else "add the BYOC environment",
-            )
-        )
-    read_capacity = index.get("read_capacity")
-    if kind == "pod" and read_capacity is not None:
-        found.append(
-            diagnostic(
-                doc,
-                (*path, "read_capacity"),
-                "read_capacity applies to serverless and BYOC indexes; found it on a pod index",
-                "rules.deployment",
-                hint="remove 'read_capacity' (size a pod index with replicas, shards and pod_type)",
-                on_key=True,
-            )
-        )
-    if kind == "byoc" and mapping(read_capacity).get("mode") != "Dedicated":
-        found.append(
-            diagnostic(
-                doc,
-                (*path, "read_capacity") if read_capacity is not None else where,
-                "a BYOC index needs read_capacity mode Dedicated (the API rejects OnDemand for BYOC); "
-                f"found {mapping(read_capacity).get('mode', 'none')}",
-                "rules.deployment",
-                hint="add read_capacity: {mode: Dedicated, dedicated: {node_type: b1, scaling: Manual, "
-                "manual: {replicas: 1, shards: 1}}}",
-            )
-        )
     return found
 
 

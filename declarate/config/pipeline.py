@@ -1,4 +1,4 @@
-"""The config pipeline: config roots -> load -> schema -> rules -> normalize, as one LoadedConfig.
+"""The config pipeline: config roots -> load -> schema -> rules -> normalize -> policies, as one LoadedConfig.
 
 Every layer runs on every file, so one run reports every problem of every file. Only
 documents that loaded and passed the schema are normalized, and a finding at a node an earlier layer
@@ -19,6 +19,7 @@ from pathlib import Path
 from declarate.config.document import SourceDocument
 from declarate.config.loader import config_files, display_name, load_text, read_file
 from declarate.config.normalize import normalize
+from declarate.config.policy_rules import check_policies
 from declarate.config.rules import check_rules
 from declarate.config.schema import check_schema
 from declarate.config.workspace import settings_from
@@ -85,6 +86,7 @@ def load_config(roots: Sequence[str | Path], env: Mapping[str, str] | None = Non
     valid = [doc for i, doc in enumerate(documents) if i not in reported.failed]
     settings, workspace_diagnostics = settings_from(valid)
     desired, normalize_diagnostics = normalize(valid)
+    policy_diagnostics = check_policies(valid, settings)
     return LoadedConfig(
         desired=desired,
         settings=settings,
@@ -94,6 +96,7 @@ def load_config(roots: Sequence[str | Path], env: Mapping[str, str] | None = Non
             *rule_diagnostics,
             *workspace_diagnostics,
             *normalize_diagnostics,
+            *policy_diagnostics,
         ],
         documents=documents,
         digest=config_digest(contents),

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# cloud -> regions where serverless (managed) indexes can be created.
+# cloud -> regions where serverless (managed) indexes can be created: Pinecone's catalog as the
+# official SDK names it (AwsRegion, GcpRegion, AzureRegion). declarate's config rules keep their own
+# copy (the local control plane stands in for the API and imports nothing of declarate); a test
+# holds the two equal.
 SERVERLESS_REGIONS: dict[str, tuple[str, ...]] = {
-    "aws": ("us-east-1", "us-west-2", "eu-west-1"),
+    "aws": ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"),
     "gcp": ("us-central1", "europe-west4"),
-    "azure": ("eastus2",),
+    "azure": ("eastus2", "germanywestcentral"),
 }
 
 DEFAULT_CLOUD = "aws"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -17,6 +17,15 @@ class Policies:
     require_deletion_protection: Mapping[str, str] | None = None
     forbid_roles: tuple[str, ...] = ()  # roles no API key may hold
     max_indexes_per_project: int | None = None
+
+    def requires_deletion_protection(self, tags: Mapping[str, str]) -> bool:
+        """True when an index carrying `tags` (the ownership tag included) must be protected."""
+        wanted = self.require_deletion_protection
+        return wanted is not None and all(tags.get(k) == v for k, v in wanted.items())
+
+    def forbidden_roles_in(self, roles: Iterable[str]) -> list[str]:
+        """The roles of `roles` that no API key may hold, sorted."""
+        return sorted(set(self.forbid_roles).intersection(roles))
 
 
 @dataclass(frozen=True)
