@@ -29,7 +29,7 @@ from declarate.flags import (
     target_options,
 )
 from declarate.model.plan import Plan, PlanFormatError
-from declarate.model.settings import Overrides, Settings
+from declarate.model.settings import Overrides, PinnedTarget, Settings
 from declarate.providers.base import Provider
 from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
 from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
@@ -114,10 +114,19 @@ def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
         _fail(str(exc))
 
 
-async def _with_provider(flags: TargetFlags, use: Callable[[Provider], Awaitable[T]], **kwargs: Any) -> T:
-    from declarate.targets import open_provider
+async def _with_provider(
+    flags: TargetFlags,
+    use: Callable[[Provider], Awaitable[T]],
+    pinned: PinnedTarget | None = None,
+    **kwargs: Any,
+) -> T:
+    from declarate.targets import open_provider, target_warning
 
-    provider = open_provider(flags.options(), rate_limit=flags.rate_limit, **kwargs)
+    options = flags.options()
+    warning = target_warning(options, pinned)
+    if warning:
+        err.print(f"Warning: {warning}", markup=False)
+    provider = open_provider(options, rate_limit=flags.rate_limit, pinned=pinned, **kwargs)
     try:
         return await use(provider)
     finally:
@@ -201,7 +210,9 @@ def plan(
     from declarate.workflow import compute_plan
 
     config = _load(configs, fmt)
-    result = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides))).plan
+    result = _run(
+        lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides), config.settings.target)
+    ).plan
     if fmt == "json":
         click.echo(render_plan_json(result))
     elif fmt == "markdown":
@@ -315,7 +326,8 @@ def apply(
             )
         return EXIT_ERROR if report.failed else EXIT_OK
 
-    sys.exit(_run(lambda: _with_provider(flags, work, parallelism=parallelism)))
+    pinned = config.settings.target if config is not None else None
+    sys.exit(_run(lambda: _with_provider(flags, work, pinned, parallelism=parallelism)))
 
 
 def _read_saved_plan(path: Path) -> Plan:
@@ -335,7 +347,9 @@ def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmana
     from declarate.workflow import compute_plan, coverage
 
     config = _load(configs, fmt)
-    outcome = _run(lambda: _with_provider(flags, lambda p: compute_plan(config, p, Overrides())))
+    outcome = _run(
+        lambda: _with_provider(flags, lambda p: compute_plan(config, p, Overrides()), config.settings.target)
+    )
     figures = coverage(outcome.plan, outcome.live)
     if fmt == "json":
         click.echo(render_drift_json(outcome.plan, coverage=figures))
@@ -374,7 +388,7 @@ def export(
     from declarate.workflow import read_for_export
 
     settings = _load(configs).settings if configs else Settings()
-    live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects))))
+    live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects)), settings.target))
     missing = sorted(set(projects) - set(live.projects()))
     if missing:
         _fail(f"no such project: {', '.join(missing)}")

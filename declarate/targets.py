@@ -1,13 +1,18 @@
-"""Target selection: which Pinecone endpoint a command talks to, and with which credentials.
+"""Target selection: which Pinecone endpoint a command talks to, with which credentials, by which name.
 
 `--target local` (the default when no Pinecone credentials are set) runs the embedded local control
 plane in process, persisted under `.declarate/`; `--api-url URL` talks to a Pinecone-compatible API
-over HTTP with service-account credentials. With cli.py, the only importer of `declarate.local`,
-and only lazily, so the core never depends on it. It builds a provider; it never reads config.
+over HTTP with service-account credentials. A workspace may pin the target (`target: {api_url}` in
+declarate.yaml, passed in as a `PinnedTarget`): then missing credentials are an error, never a
+silent fallback to the local target. Every provider carries the target's name as the outputs show it
+(`local (embedded, .declarate/local.db)` or the URL). With cli.py, the only importer of
+`declarate.local`, and only lazily, so the core never depends on it. It builds a provider; it never
+reads config and never prints (a warning is returned for the caller to show).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -18,6 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from declarate.errors import TargetError
+from declarate.model.settings import PinnedTarget
 from declarate.providers.pinecone import (
     ClientOptions,
     Credentials,
@@ -31,6 +37,7 @@ EMBEDDED_BASE_URL = "http://declarate.local"  # never resolved: the ASGI transpo
 DEFAULT_LOCAL_DB = Path(".declarate") / "local.db"
 DEFAULT_API_URL = "https://api.pinecone.io"
 PINECONE_OAUTH_URL = "https://login.pinecone.io/oauth/token"
+CREDENTIAL_VARIABLES = ("PINECONE_CLIENT_ID", "PINECONE_CLIENT_SECRET")
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,64 @@ def local_db_path(options: TargetOptions, cwd: Path | None = None) -> Path:
     return (chosen if chosen.is_absolute() else base / chosen).resolve()
 
 
+def local_target_name(db: Path, cwd: Path | None = None) -> str:
+    """`local (embedded, .declarate/local.db)`: the database relative to the working directory when inside it."""
+    base = (cwd or Path.cwd()).resolve()
+    shown = db.relative_to(base) if db.is_relative_to(base) else db
+    return f"{LOCAL} (embedded, {shown})"
+
+
+def check_pin(options: TargetOptions, pinned: PinnedTarget | None) -> TargetOptions:
+    """The options with a workspace's pinned target applied; TargetError when they contradict it.
+
+    A pinned target never falls back to the local control plane: without credentials the command
+    fails and names the variables to set.
+    """
+    if pinned is None:
+        return options
+    where = f" ({pinned.origin})" if pinned.origin else ""
+    url = pinned.api_url.rstrip("/")
+    if options.target == LOCAL:
+        raise TargetError(
+            f"the workspace pins the target to {url}{where}; --target local contradicts it: remove "
+            "`target` from declarate.yaml to work against the local control plane"
+        )
+    if options.api_url and options.api_url.rstrip("/") != url:
+        raise TargetError(
+            f"the workspace pins the target to {url}{where}, but --api-url (or DECLARATE_API_URL) says "
+            f"{options.api_url.rstrip('/')}: remove one of them"
+        )
+    missing = [
+        name
+        for name, value in zip(CREDENTIAL_VARIABLES, (options.client_id, options.client_secret), strict=True)
+        if not value
+    ]
+    if missing:
+        raise TargetError(
+            f"the workspace pins the target to {url}{where}, but {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not set: set {' and '.join(CREDENTIAL_VARIABLES)} to a "
+            "service account's client id and secret (declarate never falls back to the local target when "
+            "the target is pinned)"
+        )
+    return dataclasses.replace(options, api_url=url)
+
+
+def target_warning(
+    options: TargetOptions, pinned: PinnedTarget | None, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The warning to show when CI runs against the local default, likely for want of a secret."""
+    env = os.environ if environ is None else environ
+    if pinned is not None or options.target is not None or not options.is_local:
+        return None
+    if env.get("CI", "").lower() != "true":
+        return None
+    return (
+        f"CI=true and neither {' nor '.join(CREDENTIAL_VARIABLES)} nor DECLARATE_API_URL is set: using the "
+        "local control plane in this directory, not Pinecone. If this job should reach Pinecone, set the "
+        "credentials; pin the target with `target: {api_url: ...}` in declarate.yaml to make this an error."
+    )
+
+
 def open_provider(
     options: TargetOptions,
     *,
@@ -112,23 +177,27 @@ def open_provider(
     provider_options: ProviderOptions | None = None,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    pinned: PinnedTarget | None = None,
 ) -> PineconeProvider:
     """A provider for the chosen target. Close it (`async with` or `aclose()`) to delete temporary keys.
 
-    Raises TargetError when the options contradict each other or credentials are missing.
+    Raises TargetError when the options contradict each other or the pinned target, or credentials
+    are missing.
     """
+    options = check_pin(options, pinned)
     if options.target not in (None, LOCAL):
         raise TargetError(f"unknown target {options.target!r}: use --target local or --api-url URL")
     if options.target == LOCAL and options.api_url:
         raise TargetError("--target local and --api-url cannot be used together: choose one")
     if options.is_local:
         transport, credentials, db = _embedded(options, cwd)
-        base_url, oauth_url, target = EMBEDDED_BASE_URL, EMBEDDED_BASE_URL + "/oauth/token", f"{LOCAL}:{db}"
+        base_url, oauth_url = EMBEDDED_BASE_URL, EMBEDDED_BASE_URL + "/oauth/token"
+        target = local_target_name(db, cwd)
     else:
         base_url = (options.api_url or DEFAULT_API_URL).rstrip("/")
         if not options.client_id or not options.client_secret:
             raise TargetError(
-                f"no credentials for {base_url}: set PINECONE_CLIENT_ID and PINECONE_CLIENT_SECRET to a "
+                f"no credentials for {base_url}: set {' and '.join(CREDENTIAL_VARIABLES)} to a "
                 "service account's client id and secret (or use --target local)"
             )
         transport, credentials = None, Credentials(options.client_id, options.client_secret)

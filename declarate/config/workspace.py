@@ -1,6 +1,6 @@
 """Workspace settings: the `kind: Workspace` document of `declarate.yaml` -> `model.settings.Settings`.
 
-Reads the ownership tag, the safety thresholds and the built-in policies, completing what is omitted
+Reads the ownership tag, the safety thresholds, the built-in policies and the pinned target, completing what is omitted
 with the defaults of `model/defaults.py`. Where a value is unusable it reports a Diagnostic and keeps
 the default, so a broken setting can never loosen safety. It must not decide where a Workspace may
 live or how many there may be (`rules.py` does) and never reads files.
@@ -18,7 +18,7 @@ from declarate.config.tag_rules import TAG_KEY, check_tags
 from declarate.diagnostics import Diagnostic, Severity
 from declarate.model import defaults as d
 from declarate.model.kinds import API_KEY_ROLES
-from declarate.model.settings import Policies, Settings
+from declarate.model.settings import PinnedTarget, Policies, Settings
 
 
 def settings_from(docs: list[SourceDocument]) -> tuple[Settings, list[Diagnostic]]:
@@ -35,8 +35,17 @@ def settings_from(docs: list[SourceDocument]) -> tuple[Settings, list[Diagnostic
         max_delete_fraction=_max_delete_fraction(workspace, found),
         policies=_policies(workspace, found),
         secrets_dir=secrets_dir if isinstance(secrets_dir, str) and secrets_dir else None,
+        target=_target(workspace),
     )
     return settings, found
+
+
+def _target(doc: SourceDocument) -> PinnedTarget | None:
+    """The pinned API (`target: {api_url}`); the schema checked its shape."""
+    url = mapping(doc.data.get("target")).get("api_url")
+    if not isinstance(url, str) or not url:
+        return None
+    return PinnedTarget(url, doc.origin(("target", "api_url")))
 
 
 def _ownership_tag(doc: SourceDocument, found: list[Diagnostic]) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from declarate.model import defaults as d
+from declarate.model.resource import Origin
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,21 @@ class Policies:
 
 
 @dataclass(frozen=True)
+class PinnedTarget:
+    """The API a workspace pins its commands to (`target: {api_url}` in declarate.yaml)."""
+
+    api_url: str
+    origin: Origin | None = None  # where declarate.yaml says so, for messages
+
+
+@dataclass(frozen=True)
 class Settings:
     ownership_tag_key: str = d.DEFAULT_OWNERSHIP_TAG[0]
     ownership_tag_value: str = d.DEFAULT_OWNERSHIP_TAG[1]
     max_delete_fraction: float = d.DEFAULT_MAX_DELETE_FRACTION
     policies: Policies = field(default_factory=Policies)
     secrets_dir: str | None = None  # overrides the default `.declarate/secrets`
+    target: PinnedTarget | None = None  # None: chosen by flags and environment
 
     @property
     def ownership_tag(self) -> Mapping[str, str]:

@@ -15,7 +15,7 @@ from typing import Any
 from declarate.model.plan import Change, Plan
 from declarate.model.resource import Origin
 from declarate.render.drift_report import CHANGED, DRIFT_OF_ACTION, EXTRA, MISSING, DriftReport, drift_report
-from declarate.render.markdown import truncation_note, unmanaged_section
+from declarate.render.markdown import target_paragraph, truncation_note, unmanaged_section
 from declarate.render.masking import masked_field
 from declarate.render.md_blocks import Section, code, details, escape, escape_html, fence, fit, table
 from declarate.render.presentation import (
@@ -27,6 +27,7 @@ from declarate.render.presentation import (
     format_value,
     group_by_scope,
     shows_field_reason,
+    target_line,
 )
 from declarate.render.style import Painter, Style
 from declarate.render.text import INDENT, unmanaged_lines
@@ -50,7 +51,9 @@ def render_drift_text(plan: Plan, *, coverage: tuple[int, int], color: bool = Fa
 def drift_text(report: DriftReport, *, color: bool) -> str:
     """The drift report as text; colored when `color` is True."""
     paint = Painter(color)
-    lines = [paint(report.headline(), Style.WARNING if report.drifted else Style.OK)]
+    target = target_line(report.target)
+    lines = [paint(target, Style.HEADING), ""] if target else []
+    lines.append(paint(report.headline(), Style.WARNING if report.drifted else Style.OK))
     lines.append(f"Coverage: {report.coverage_text()}.")
     for heading, title in _HEADINGS:
         changes = _under(report, heading)
@@ -87,11 +90,12 @@ def _change_lines(change: Change, paint: Painter) -> list[str]:
 
 
 def render_drift_json(plan: Plan, *, coverage: tuple[int, int]) -> str:
-    """`{"format_version": "1", "drifted", "coverage": {managed, live}, "changed", "missing", "extra",
+    """`{"format_version": "1", "target", "drifted", "coverage": {managed, live}, "changed", "missing", "extra",
     "unmanaged"}`; in `changed[].fields[]`, `before` is the live value and `after` the config's."""
     report = drift_report(plan, coverage)
     data = {
         "format_version": FORMAT_VERSION,
+        "target": report.target,
         "drifted": report.drifted,
         "coverage": {"managed": report.managed, "live": report.live},
         "changed": [{**_entry(c), "fields": _fields_json(c)} for c in report.changed],
@@ -140,7 +144,13 @@ def render_drift_markdown(
 ) -> str:
     """The drift report as GitHub Markdown, at most `limit` characters, starting with its marker."""
     report = drift_report(plan, coverage)
-    head = [MARKER, f"## {escape(title)}", _summary_table(report), f"**{escape(report.headline())}**"]
+    head = [
+        MARKER,
+        f"## {escape(title)}",
+        *target_paragraph(report.target),
+        _summary_table(report),
+        f"**{escape(report.headline())}**",
+    ]
     drifted = [*report.changed, *report.missing, *report.extra]
     # Plan order, so each project's section lists its objects in dependency order.
     ordered = [c for c in plan.changes if c in drifted]

@@ -36,6 +36,7 @@ class DriftReport:
     unmanaged: tuple[Unmanaged, ...]
     managed: int
     live: int
+    target: str | None = None  # the target the live state was read from, as outputs name it
 
     @property
     def drifted(self) -> bool:
@@ -70,4 +71,4 @@ def drift_report(plan: Plan, coverage: tuple[int, int]) -> DriftReport:
         return tuple(c for c in plan.changes if DRIFT_OF_ACTION[c.action] == heading)
 
     managed, live = coverage
-    return DriftReport(of(CHANGED), of(MISSING), of(EXTRA), plan.unmanaged, managed, live)
+    return DriftReport(of(CHANGED), of(MISSING), of(EXTRA), plan.unmanaged, managed, live, plan.target)

@@ -33,6 +33,7 @@ from declarate.render.presentation import (
     format_value,
     group_by_scope,
     shows_field_reason,
+    target_line,
 )
 
 MARKER = "<!-- declarate-plan -->"
@@ -49,7 +50,7 @@ _DIFF_SYMBOLS = {
 
 def render_plan_markdown(plan: Plan, *, title: str = "declarate plan", limit: int = 60_000) -> str:
     """The plan as GitHub Markdown, at most `limit` characters, starting with `<!-- declarate-plan -->`."""
-    head = [MARKER, f"## {escape(title)}"]
+    head = [MARKER, f"## {escape(title)}", *target_paragraph(plan.target)]
     if not plan.changes:
         head.append(NO_CHANGES)
     if plan.changes or plan.unmanaged:
@@ -73,6 +74,14 @@ def render_plan_markdown(plan: Plan, *, title: str = "declarate plan", limit: in
     return fit(
         head, sections, tail, limit=limit, note=truncation_note(len(sections), len(plan.changes), "plan")
     )
+
+
+def target_paragraph(target: str | None) -> list[str]:
+    """`Target: `https://api.pinecone.io``, or nothing when the plan names no target."""
+    line = target_line(target)
+    if line is None:
+        return []
+    return [f"Target: {code(line.removeprefix('Target: '), in_table=False)}"]
 
 
 def truncation_note(total_sections: int, total_changes: int, command: str) -> Callable[[int, int], str]:

@@ -48,6 +48,14 @@ ABSENT = "(none)"
 VALUE_WIDTH = 80
 
 
+def target_line(target: str | None) -> str | None:
+    """`Target: local (embedded, .declarate/local.db)`: the first line of every plan, apply and drift view."""
+    if not target:
+        return None
+    # One line, whatever the URL held: a newline in it must not forge lines of the plan.
+    return "Target: " + " ".join(target.split())
+
+
 def address_suffix(action: Action) -> str:
     """The word after an address for actions whose symbol alone is ambiguous or alarming."""
     if action is Action.ADOPT:

@@ -21,6 +21,7 @@ from declarate.render.presentation import (
     format_value,
     group_by_scope,
     shows_field_reason,
+    target_line,
 )
 from declarate.render.style import Painter, Style
 
@@ -31,6 +32,9 @@ def render_plan_text(plan: Plan, *, color: bool) -> str:
     """The plan as a Terraform-like diff; plain text without any escape code when `color` is False."""
     paint = Painter(color)
     lines: list[str] = []
+    target = target_line(plan.target)
+    if target:
+        lines += [paint(target, Style.HEADING), ""]
     if not plan.changes:
         lines.append(paint(NO_CHANGES, Style.OK))
         if not plan.unmanaged:

@@ -374,7 +374,7 @@ def test_the_embedded_target_reads_in_process_and_persists_to_its_file(tmp_path:
 
     target, live = run(create_then_read())
 
-    assert target == f"local:{(tmp_path / 'state' / 'local.db').resolve()}"
+    assert target == f"local (embedded, {(tmp_path / 'state' / 'local.db').resolve()})"
     assert Address.project_("apparel-team") in live
 
 

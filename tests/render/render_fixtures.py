@@ -172,7 +172,7 @@ def full_plan() -> Plan:
         unmanaged=unmanaged,
         fingerprints={str(search): "0f3a9c1d2e4b5a6c", str(project): "9a8b7c6d5e4f3a2b"},
         config_digest="c0ffee1234567890",
-        target="local:.declarate/local.db",
+        target="local (embedded, .declarate/local.db)",
     )
 
 

@@ -13,7 +13,17 @@ from declarate.render.drift import render_drift_json, render_drift_markdown, ren
 
 def test_drift_json_sorts_changes_under_drift_headings() -> None:
     data = json.loads(render_drift_json(full_plan(), coverage=(12, 15)))
-    assert list(data) == ["format_version", "drifted", "coverage", "changed", "missing", "extra", "unmanaged"]
+    assert list(data) == [
+        "format_version",
+        "target",
+        "drifted",
+        "coverage",
+        "changed",
+        "missing",
+        "extra",
+        "unmanaged",
+    ]
+    assert data["target"] == "local (embedded, .declarate/local.db)"
     assert data["format_version"] == "1"
     assert data["drifted"] is True
     assert data["coverage"] == {"managed": 12, "live": 15}
@@ -67,7 +77,8 @@ def test_coverage_rounds_down_so_100_percent_means_everything_is_managed() -> No
 
 def test_drift_text_has_a_headline_and_a_section_per_kind_of_drift() -> None:
     text = render_drift_text(full_plan(), coverage=(12, 15))
-    assert text.splitlines()[0] == (
+    assert text.splitlines()[0] == "Target: local (embedded, .declarate/local.db)"
+    assert text.splitlines()[2] == (
         "Drift: 9 objects differ from the config "
         "(4 changed out of band, 3 missing live, 2 live but not in config)."
     )
