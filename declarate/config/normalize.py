@@ -147,6 +147,34 @@ def _set(origins: dict[str, Origin], doc: SourceDocument, path: Path, attr: str)
         origins[attr] = doc.positions[path]
 
 
+# The schema-field attribute each vector sugar key sets on the index's one vector field.
+VECTOR_SUGAR_ATTRS: dict[str, str] = {"dimension": "dimension", "metric": "metric", "vector_type": "type"}
+
+
+def index_spellings(index: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(canonical attribute prefix, config prefix) pairs for the sugar forms this index uses.
+
+    Read twice: by `index_origins` to place each written value, and by the plan's views (through
+    `Resource.spelled`) to show a field diff in the words the config used. Canonical-form keys need
+    no entry: their paths are spelled the same in both.
+    """
+    spellings: list[tuple[str, str]] = []
+    embed = index.get("embed")
+    if isinstance(embed, dict):
+        name = embed_field_name(embed)
+        if name is not None:
+            spellings.append((f"schema.fields.{name}", "embed"))
+    elif "schema" not in index:
+        field = f"schema.fields.{d.SPARSE_FIELD if index.get('vector_type') == 'sparse' else d.DENSE_FIELD}"
+        spellings += [(f"{field}.{attr}", key) for key, attr in VECTOR_SUGAR_ATTRS.items()]
+    spec = mapping(index.get("spec"))
+    sugar = next((k for k in SPEC_KINDS if k in spec), None)
+    if sugar is not None and "deployment" not in index:
+        # The sugar key itself says the deployment type (`spec.serverless` is a managed deployment).
+        spellings += [("deployment", f"spec.{sugar}"), ("deployment.deployment_type", f"spec.{sugar}")]
+    return tuple(spellings)
+
+
 def index_origins(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> dict[str, Origin]:
     """Canonical attribute path -> the config node it came from, sugar included."""
     origins: dict[str, Origin] = {"": doc.origin(path)}
@@ -155,6 +183,7 @@ def index_origins(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> 
         if key in index:
             _subtree_origins(doc, (*path, key), index[key], key, origins)
     embed = index.get("embed")
+    spellings = index_spellings(index)
     if isinstance(embed, dict) and (name := embed_field_name(embed)) is not None:
         field = f"schema.fields.{name}"
         _set(origins, doc, (*path, "embed"), field)
@@ -163,22 +192,21 @@ def index_origins(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> 
             if key in embed:
                 _subtree_origins(doc, (*path, "embed", key), embed[key], f"{field}.{key}", origins)
     elif "schema" not in index:
-        sparse = index.get("vector_type") == "sparse"
-        field = f"schema.fields.{d.SPARSE_FIELD if sparse else d.DENSE_FIELD}"
-        _set(origins, doc, (*path, "vector_type"), f"{field}.type")
-        _set(origins, doc, (*path, "metric"), f"{field}.metric")
-        _set(origins, doc, (*path, "dimension"), f"{field}.dimension")
+        for attr, key in spellings:
+            if key in VECTOR_SUGAR_ATTRS:
+                _set(origins, doc, (*path, key), attr)
+        field = f"schema.fields.{d.SPARSE_FIELD if index.get('vector_type') == 'sparse' else d.DENSE_FIELD}"
         for key in ("dimension", "vector_type", "metric"):
             if (*path, key) in doc.positions:
                 origins[field] = doc.positions[(*path, key)]
                 break
-    spec = mapping(index.get("spec"))
-    for sugar in SPEC_KINDS:
-        if sugar in spec and "deployment" not in index:
-            _subtree_origins(doc, (*path, "spec", sugar), spec[sugar], "deployment", origins)
-            if (*path, "spec", sugar) in doc.key_positions:
-                origins["deployment.deployment_type"] = doc.key_positions[(*path, "spec", sugar)]
-            break
+    for attr, written in spellings:
+        if attr == "deployment":
+            sugar = written.removeprefix("spec.")
+            spec_path: Path = (*path, "spec", sugar)
+            _subtree_origins(doc, spec_path, mapping(index.get("spec")).get(sugar), attr, origins)
+            if spec_path in doc.key_positions:
+                origins["deployment.deployment_type"] = doc.key_positions[spec_path]
     return origins
 
 
@@ -311,7 +339,8 @@ class _StateBuilder:
             allow_replace=index.get("allow_replace") is True,
         )
         origins = index_origins(doc, path, index)
-        self._add(Resource(Address.index(project, name), attrs, origins, directives))
+        spellings = index_spellings(index)
+        self._add(Resource(Address.index(project, name), attrs, origins, directives, spellings=spellings))
 
     def _api_key(self, doc: SourceDocument, project: str, path: Path, key: JSON) -> None:
         name = key.get("name")

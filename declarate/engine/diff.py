@@ -13,7 +13,7 @@ are compared as one value.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from declarate.model.address import Kind
 from declarate.model.kinds import KINDS, Mutability
@@ -21,6 +21,14 @@ from declarate.model.plan import FieldDiff
 from declarate.model.resource import Origin
 
 OriginOf = Callable[[str], Origin | None]
+
+
+class Wording(Protocol):
+    """How the config wrote a resource's attributes (a desired `Resource` is one)."""
+
+    def written(self, path: str) -> bool: ...
+    def spelled(self, path: str) -> str: ...
+
 
 CREATE_REASON = "set at creation"
 
@@ -99,13 +107,39 @@ def apply_ignore_changes(
     return effective
 
 
+def field_diff(
+    path: str, before: Any, after: Any, reason: str, origin_of: OriginOf, wording: Wording | None
+) -> FieldDiff:
+    """One FieldDiff, in the config's own words when `wording` says how the config wrote the object.
+
+    A desired value the config did not write (an API default, the ownership tag) is marked
+    `default`, so views show it apart from the declared fields; a removal never is.
+    """
+    if wording is None:
+        return FieldDiff(path, before, after, reason, origin_of(path))
+    shown = wording.spelled(path)
+    return FieldDiff(
+        path,
+        before,
+        after,
+        reason,
+        origin_of(path),
+        shown_as=shown if shown != path else None,
+        default=after is not None and not wording.written(path),
+    )
+
+
 def diff_attrs(
     kind: Kind,
     live: Mapping[str, Any],
     desired: Mapping[str, Any],
     origin_of: OriginOf = _no_origin,
+    wording: Wording | None = None,
 ) -> tuple[FieldDiff, ...]:
-    """Every differing path of `kind`'s attrs, sorted by path, each with the mutability rule's reason."""
+    """Every differing path of `kind`'s attrs, sorted by path, each with the mutability rule's reason.
+
+    With `wording` (the desired resource), each diff also says how the config wrote its path.
+    """
     paths: set[str] = set()
     sides: dict[str, tuple[Any, Any]] = {}  # path -> (before, after), as DeepDiff reported them
     whole = WHOLE_VALUE_PATHS.get(kind, ())
@@ -129,7 +163,7 @@ def diff_attrs(
         rule = KINDS[kind].rule_for(path)
         if before == after or rule.mutability is Mutability.IGNORED:
             continue  # e.g. None on one side and absent on the other, or a tuple against a list
-        diffs.append(FieldDiff(path, before, after, rule.reason, origin_of(path)))
+        diffs.append(field_diff(path, before, after, rule.reason, origin_of, wording))
     return tuple(diffs)
 
 
@@ -158,7 +192,7 @@ def _deep_changes(
 
 
 def create_fields(
-    kind: Kind, desired: Mapping[str, Any], origin_of: OriginOf = _no_origin
+    kind: Kind, desired: Mapping[str, Any], origin_of: OriginOf = _no_origin, wording: Wording | None = None
 ) -> tuple[FieldDiff, ...]:
     """One FieldDiff per leaf attribute of an object about to be created (before is None)."""
     leaves: list[FieldDiff] = []
@@ -169,7 +203,7 @@ def create_fields(
             for key in sorted(value):
                 walk(value[key], f"{path}.{key}" if path else str(key))
         elif value is not None:
-            leaves.append(FieldDiff(path, None, thaw(value), CREATE_REASON, origin_of(path)))
+            leaves.append(field_diff(path, None, thaw(value), CREATE_REASON, origin_of, wording))
 
     walk(desired, "")
     return tuple(leaves)

@@ -13,6 +13,7 @@ selected changes, and the mass-deletion rule counts only the selected deletes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from declarate.engine.diff import apply_ignore_changes, change_class, create_fields, diff_attrs, thaw
@@ -79,7 +80,7 @@ def declared_change(desired: Resource, live: Resource | None, settings: Settings
         return Change(
             desired.address,
             Action.CREATE,
-            fields=create_fields(kind, after, desired.origin_of),
+            fields=create_fields(kind, after, desired.origin_of, desired),
             source=desired.origin,
             reason=CREATE_REASON,
             after=after,
@@ -88,7 +89,8 @@ def declared_change(desired: Resource, live: Resource | None, settings: Settings
     if taggable:
         after = with_ownership_tag(after, settings)
     fields = tuple(
-        _explain_ownership_tag(f, settings) for f in diff_attrs(kind, live.attrs, after, desired.origin_of)
+        _explain_ownership_tag(f, settings)
+        for f in diff_attrs(kind, live.attrs, after, desired.origin_of, desired)
     )
     if taggable and not is_owned(live, settings):
         action = Action.ADOPT
@@ -99,13 +101,13 @@ def declared_change(desired: Resource, live: Resource | None, settings: Settings
     elif not fields:
         return None
     elif replaced := [
-        f.path for f in fields if change_class(kind, f.path, f.before, f.after) is Mutability.REPLACE
+        f.display_path for f in fields if change_class(kind, f.path, f.before, f.after) is Mutability.REPLACE
     ]:
         action = Action.REPLACE
         reason = f"immutable fields differ ({', '.join(replaced)}): it is deleted and created again"
     else:
         action = Action.UPDATE
-        reason = f"live differs from config in {', '.join(f.path for f in fields)}"
+        reason = f"live differs from config in {', '.join(f.display_path for f in fields)}"
     return Change(
         desired.address,
         action,
@@ -142,13 +144,7 @@ def _referenced_service_accounts(desired: State) -> Iterable[Address]:
 def _explain_ownership_tag(field: FieldDiff, settings: Settings) -> FieldDiff:
     if field.path != f"tags.{settings.ownership_tag_key}":
         return field
-    return FieldDiff(
-        field.path,
-        field.before,
-        field.after,
-        "the ownership tag marks the index as managed by declarate",
-        field.source,
-    )
+    return dataclasses.replace(field, reason="the ownership tag marks the index as managed by declarate")
 
 
 def _selected(address: Address, prefixes: Iterable[str]) -> bool:

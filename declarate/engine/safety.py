@@ -88,8 +88,10 @@ def _before(change: Change, key: str) -> Any:
 
 
 def _fields_of_class(change: Change, mutability: Mutability) -> list[str]:
-    return [
-        f.path for f in change.fields if change_class(change.kind, f.path, f.before, f.after) is mutability
+    return [  # named as the config wrote them, for the block's message
+        f.display_path
+        for f in change.fields
+        if change_class(change.kind, f.path, f.before, f.after) is mutability
     ]
 
 

@@ -31,13 +31,26 @@ CHANGE_ACTIONS: tuple[Action, ...] = tuple(Action)
 
 @dataclass(frozen=True)
 class FieldDiff:
-    """One attribute that differs: its live value, its desired value, and why it matters."""
+    """One attribute that differs: its live value, its desired value, and why it matters.
+
+    `path` is the canonical attribute path (`schema.fields._values.dimension`); `shown_as` the path
+    in the config's own words (`dimension`, `spec.serverless.region`) when they differ; `default`
+    is True when the desired value was not written in the config (an API default, or the ownership
+    tag), so views show it apart from what the user declared.
+    """
 
     path: str
     before: Any
     after: Any
     reason: str
     source: Origin | None = None
+    shown_as: str | None = None
+    default: bool = False
+
+    @property
+    def display_path(self) -> str:
+        """The path a person reads: the config's own words where it has them."""
+        return self.shown_as or self.path
 
 
 @dataclass(frozen=True)
@@ -222,6 +235,8 @@ def _change_to_json(change: Change) -> dict[str, Any]:
                 "after": f.after,
                 "reason": f.reason,
                 "source": _origin_to_json(f.source),
+                **({"shown_as": f.shown_as} if f.shown_as else {}),
+                **({"default": True} if f.default else {}),
             }
             for f in change.fields
         ],
@@ -242,7 +257,15 @@ def _change_from_json(data: Mapping[str, Any]) -> Change:
         reason=data.get("reason", ""),
         blocked=None if blocked is None else Block(blocked["rule"], blocked["message"], blocked["override"]),
         fields=tuple(
-            FieldDiff(f["path"], f["before"], f["after"], f["reason"], _origin_from_json(f.get("source")))
+            FieldDiff(
+                f["path"],
+                f["before"],
+                f["after"],
+                f["reason"],
+                _origin_from_json(f.get("source")),
+                f.get("shown_as"),
+                bool(f.get("default", False)),
+            )
             for f in data.get("fields", [])
         ),
         source=_origin_from_json(data.get("source")),

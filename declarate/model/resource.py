@@ -50,6 +50,9 @@ class Resource:
     origins: Mapping[str, Origin] = field(default_factory=lambda: _EMPTY, compare=False)
     directives: Directives = field(default_factory=Directives, compare=False)
     server: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False)
+    # How the config spelled attribute paths: (canonical prefix, written prefix) pairs, e.g.
+    # ("schema.fields._values.dimension", "dimension") or ("deployment", "spec.serverless").
+    spellings: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def kind(self) -> Kind:
@@ -68,6 +71,22 @@ class Resource:
             if not path:
                 return None
             path = path.rpartition(".")[0]
+
+    def written(self, path: str) -> bool:
+        """True when the config wrote this exact attribute path (not a default filled in for it)."""
+        return bool(path) and path in self.origins
+
+    def spelled(self, path: str) -> str:
+        """The attribute path in the config's own words: the longest matching spelling prefix swapped in."""
+        best: tuple[str, str] | None = None
+        for canonical, written in self.spellings:
+            if (path == canonical or path.startswith(canonical + ".")) and (
+                best is None or len(canonical) > len(best[0])
+            ):
+                best = (canonical, written)
+        if best is None:
+            return path
+        return best[1] + path[len(best[0]) :]
 
     def fingerprint(self) -> str:
         """Digest of what the object is: its attrs and server identity (id, host).

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from declarate.model.plan import Change, Plan
+from declarate.model.plan import Change, FieldDiff, Plan
 from declarate.model.resource import Origin
 from declarate.render.drift_report import CHANGED, DRIFT_OF_ACTION, EXTRA, MISSING, DriftReport, drift_report
 from declarate.render.markdown import target_paragraph, truncation_note, unmanaged_section
@@ -20,8 +20,10 @@ from declarate.render.masking import masked_field
 from declarate.render.md_blocks import Section, code, details, escape, escape_html, fence, fit, table
 from declarate.render.presentation import (
     ACTION_STYLES,
+    DEFAULTS_HEADING,
     SYMBOLS,
     address_suffix,
+    declared_and_defaults,
     field_source,
     format_origin,
     format_value,
@@ -77,15 +79,25 @@ def _change_lines(change: Change, paint: Painter) -> list[str]:
         lines.append(f"{INDENT}{change.reason}")
     if change.source is not None:
         lines.append(paint(f"{INDENT}source: {format_origin(change.source)}", Style.MUTED))
-    for field in change.fields:
-        live, desired = masked_field(field)
-        where = field_source(change, field)
-        suffix = paint(f"  ({where})", Style.MUTED) if where else ""
-        lines.append(
-            f"{INDENT}{field.path}: live {format_value(live)}, config {format_value(desired)}{suffix}"
-        )
-        if shows_field_reason(change, field):
-            lines.append(paint(f"{INDENT}  # {field.reason}", Style.REPLACE))
+    declared, defaults = declared_and_defaults(change)
+    for field in declared:
+        lines.extend(_field_lines(change, field, paint, INDENT))
+    if defaults:
+        lines.append(paint(f"{INDENT}{DEFAULTS_HEADING}", Style.MUTED))
+        for field in defaults:
+            lines.extend(_field_lines(change, field, paint, INDENT + "  "))
+    return lines
+
+
+def _field_lines(change: Change, field: FieldDiff, paint: Painter, indent: str) -> list[str]:
+    live, desired = masked_field(field)
+    where = field_source(change, field)
+    suffix = paint(f"  ({where})", Style.MUTED) if where else ""
+    lines = [
+        f"{indent}{field.display_path}: live {format_value(live)}, config {format_value(desired)}{suffix}"
+    ]
+    if shows_field_reason(change, field):
+        lines.append(paint(f"{indent}  # {field.reason}", Style.REPLACE))
     return lines
 
 
@@ -130,6 +142,8 @@ def _fields_json(change: Change) -> list[dict[str, Any]]:
                 "after": desired,
                 "reason": field.reason,
                 "source": _origin_json(field.source),
+                **({"shown_as": field.shown_as} if field.shown_as else {}),
+                **({"default": True} if field.default else {}),
             }
         )
     return fields
@@ -202,10 +216,14 @@ def _diff_lines(change: Change) -> list[str]:
     if not change.fields:
         return []
     lines = [f"~ {change.address}{address_suffix(change.action)}"]
-    for field in change.fields:
+    declared, defaults = declared_and_defaults(change)
+    for field in [*declared, *defaults]:
+        if field is (defaults[0] if defaults else None):
+            lines.append(f"      # {DEFAULTS_HEADING}")
         live, desired = masked_field(field)
-        lines.append(f"-     {field.path}: {format_value(live, width=VALUE_WIDTH)}  (live)")
-        lines.append(f"+     {field.path}: {format_value(desired, width=VALUE_WIDTH)}  (config)")
+        path = field.display_path
+        lines.append(f"-     {path}: {format_value(live, width=VALUE_WIDTH)}  (live)")
+        lines.append(f"+     {path}: {format_value(desired, width=VALUE_WIDTH)}  (config)")
         if shows_field_reason(change, field):
             lines.append(f"      # {field.reason}")
     return lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from declarate.model.plan import Action, Change, Plan, Unmanaged
+from declarate.model.plan import Action, Change, FieldDiff, Plan, Unmanaged
 from declarate.render.masking import masked_field, masked_sides
 from declarate.render.md_blocks import (
     Section,
@@ -25,10 +25,13 @@ from declarate.render.md_blocks import (
     table,
 )
 from declarate.render.presentation import (
+    DEFAULTS_HEADING,
     NO_CHANGES,
     SYMBOLS,
     count_phrase,
     created_attributes,
+    declared_and_defaults,
+    field_source,
     format_origin,
     format_value,
     group_by_scope,
@@ -150,17 +153,31 @@ def scope_details(scope: str, changes: Sequence[Change], *, attributes: bool = T
     return details(summary, body)
 
 
+def _field_lines(change: Change, field: FieldDiff) -> list[str]:
+    """`- path: live` / `+ path: desired` under the path the config used, and the reason where it matters."""
+    before, after = masked_field(field)
+    path = field.display_path
+    where = f"  ({field_source(change, field)})" if field_source(change, field) else ""
+    lines: list[str] = []
+    if not (change.action is Action.CREATE and field.before is None):
+        lines.append(f"-     {path}: {format_value(before, width=VALUE_WIDTH)}")
+    if not (change.action is Action.DELETE and field.after is None):
+        lines.append(f"+     {path}: {format_value(after, width=VALUE_WIDTH)}{where}")
+    if shows_field_reason(change, field):
+        lines.append(f"      # {field.reason}")
+    return lines
+
+
 def diff_lines_of(change: Change, *, attributes: bool = True) -> list[str]:
     """A change's field diffs in `diff` syntax (- live, + desired); none for a bare delete."""
     lines: list[str] = []
-    for field in change.fields:
-        before, after = masked_field(field)
-        if not (change.action is Action.CREATE and field.before is None):
-            lines.append(f"-     {field.path}: {format_value(before, width=VALUE_WIDTH)}")
-        if not (change.action is Action.DELETE and field.after is None):
-            lines.append(f"+     {field.path}: {format_value(after, width=VALUE_WIDTH)}")
-        if shows_field_reason(change, field):
-            lines.append(f"      # {field.reason}")
+    declared, defaults = declared_and_defaults(change)
+    for field in declared:
+        lines.extend(_field_lines(change, field))
+    if defaults:
+        lines.append(f"      # {DEFAULTS_HEADING}")
+        for field in defaults:
+            lines.extend(_field_lines(change, field))
     for key, value in created_attributes(change) if attributes else []:
         _, shown = masked_sides(key, None, value)
         lines.append(f"+     {key}: {format_value(shown, width=VALUE_WIDTH)}")

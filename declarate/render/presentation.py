@@ -127,9 +127,22 @@ def shows_field_reason(change: Change, field: FieldDiff) -> bool:
 
 def field_source(change: Change, field: FieldDiff) -> str:
     """The field's `file:line` when it adds something to the change's own source, else ''."""
-    if field.source is None or field.source == change.source:
-        return ""
+    if field.source is None or field.source == change.source or field.default:
+        return ""  # a default has no line of its own: the nearest one would belong to another field
     return format_origin(field.source)
+
+
+DEFAULTS_HEADING = "defaults (not in the config):"
+
+
+def declared_and_defaults(change: Change) -> tuple[list[FieldDiff], list[FieldDiff]]:
+    """A change's field diffs split into what the config declared, in config order (by source line),
+    and the defaults it did not write, by path."""
+    declared = sorted(
+        (f for f in change.fields if not f.default),
+        key=lambda f: (f.source is None, f.source or Origin("", 0), f.display_path),
+    )
+    return declared, sorted((f for f in change.fields if f.default), key=lambda f: f.display_path)
 
 
 def created_attributes(change: Change) -> list[tuple[str, Any]]:

@@ -7,15 +7,17 @@ summary line. It must not compute anything about the plan, and must not print.
 
 from __future__ import annotations
 
-from declarate.model.plan import Action, Change, Plan, Unmanaged
+from declarate.model.plan import Action, Change, FieldDiff, Plan, Unmanaged
 from declarate.render.masking import masked_field, masked_sides
 from declarate.render.presentation import (
     ACTION_STYLES,
+    DEFAULTS_HEADING,
     NO_CHANGES,
     SYMBOLS,
     UNMANAGED_HEADING,
     address_suffix,
     created_attributes,
+    declared_and_defaults,
     field_source,
     format_origin,
     format_value,
@@ -66,21 +68,13 @@ def change_lines(change: Change, paint: Painter) -> list[str]:
     source = format_origin(change.source)
     if source:
         lines.append(paint(f"{INDENT}source: {source}", Style.MUTED))
-    for field in change.fields:
-        before, after = masked_field(field)
-        where = field_source(change, field)
-        suffix = paint(f"  ({where})", Style.MUTED) if where else ""
-        if change.action is Action.CREATE and field.before is None:
-            lines.append(f"{INDENT}{paint('+', Style.CREATE)} {field.path}: {format_value(after)}{suffix}")
-        elif change.action is Action.DELETE and field.after is None:
-            lines.append(f"{INDENT}{paint('-', Style.DELETE)} {field.path}: {format_value(before)}{suffix}")
-        else:
-            arrow = paint("->", style)
-            lines.append(
-                f"{INDENT}{field.path}: {format_value(before)} {arrow} {format_value(after)}{suffix}"
-            )
-        if shows_field_reason(change, field):
-            lines.append(paint(f"{INDENT}  # {field.reason}", Style.REPLACE))
+    declared, defaults = declared_and_defaults(change)
+    for field in declared:
+        lines.extend(_field_lines(change, field, paint, INDENT))
+    if defaults:
+        lines.append(paint(f"{INDENT}{DEFAULTS_HEADING}", Style.MUTED))
+        for field in defaults:
+            lines.extend(_field_lines(change, field, paint, INDENT + "  "))
     for key, value in created_attributes(change):
         _, shown = masked_sides(key, None, value)
         lines.append(f"{INDENT}{paint('+', Style.CREATE)} {key}: {format_value(shown)}")
@@ -88,6 +82,25 @@ def change_lines(change: Change, paint: Painter) -> list[str]:
         block = change.blocked
         lines.append(paint(f"{INDENT}BLOCKED ({block.rule}): {block.message}", Style.BLOCKED))
         lines.append(f"{INDENT}  override: {block.override}")
+    return lines
+
+
+def _field_lines(change: Change, field: FieldDiff, paint: Painter, indent: str) -> list[str]:
+    """One field diff under the path the config used, with its source line when it adds one."""
+    style = ACTION_STYLES[change.action]
+    before, after = masked_field(field)
+    where = field_source(change, field)
+    suffix = paint(f"  ({where})", Style.MUTED) if where else ""
+    path = field.display_path
+    if change.action is Action.CREATE and field.before is None:
+        lines = [f"{indent}{paint('+', Style.CREATE)} {path}: {format_value(after)}{suffix}"]
+    elif change.action is Action.DELETE and field.after is None:
+        lines = [f"{indent}{paint('-', Style.DELETE)} {path}: {format_value(before)}{suffix}"]
+    else:
+        arrow = paint("->", style)
+        lines = [f"{indent}{path}: {format_value(before)} {arrow} {format_value(after)}{suffix}"]
+    if shows_field_reason(change, field):
+        lines.append(paint(f"{indent}  # {field.reason}", Style.REPLACE))
     return lines
 
 

@@ -107,7 +107,11 @@ def full_plan() -> Plan:
             Action.ADOPT,
             fields=(
                 FieldDiff(
-                    "tags.managed-by", None, "declarate", "the ownership tag marks the index as managed"
+                    "tags.managed-by",
+                    None,
+                    "declarate",
+                    "the ownership tag marks the index as managed",
+                    default=True,
                 ),
                 FieldDiff(
                     "tags.team", "search", "apparel", "tags can be changed in place", Origin(APPAREL, 19, 14)
@@ -122,7 +126,22 @@ def full_plan() -> Plan:
             legacy,
             Action.REPLACE,
             fields=(
-                FieldDiff("schema.fields._values.dimension", 768, 1536, dim_reason, Origin(APPAREL, 31, 16)),
+                FieldDiff(
+                    "schema.fields._values.dimension",
+                    768,
+                    1536,
+                    dim_reason,
+                    Origin(APPAREL, 31, 16),
+                    shown_as="dimension",
+                ),
+                FieldDiff(
+                    "deletion_protection",
+                    "enabled",
+                    "disabled",
+                    "deletion_protection can be changed in place",
+                    Origin(APPAREL, 29, 5),
+                    default=True,
+                ),
             ),
             blocked=Block(
                 "replace",

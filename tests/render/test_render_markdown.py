@@ -42,7 +42,10 @@ def test_blocked_changes_are_called_out_with_the_override() -> None:
 
 def test_field_diffs_are_in_a_diff_block() -> None:
     text = render_plan_markdown(full_plan())
-    assert "```diff\n~ project/apparel-team\n-     max_pods: 0\n+     max_pods: 4\n" in text
+    assert (
+        "```diff\n~ project/apparel-team\n-     max_pods: 0\n+     max_pods: 4  (projects/apparel-team.yaml:4)\n"
+        in text
+    )
     assert "      # dimension is immutable: replacing the index deletes all its vectors" in text
 
 

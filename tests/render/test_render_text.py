@@ -97,10 +97,20 @@ def test_field_diffs_show_live_then_desired_values_as_json() -> None:
 def test_a_replace_class_field_says_why_and_an_in_place_field_does_not() -> None:
     text = render_plan_text(full_plan(), color=False)
     assert (
-        "      schema.fields._values.dimension: 768 -> 1536  (projects/apparel-team.yaml:31)\n"
+        "      dimension: 768 -> 1536  (projects/apparel-team.yaml:31)\n"
         "        # dimension is immutable: replacing the index deletes all its vectors\n"
     ) in text
     assert "tags can be changed in place" not in text
+
+
+def test_a_field_shows_under_the_path_the_config_wrote_and_defaults_stand_apart() -> None:
+    text = render_plan_text(full_plan(), color=False)
+    assert "schema.fields._values.dimension" not in text  # the config wrote `dimension`
+    assert (
+        "      defaults (not in the config):\n"
+        '        deletion_protection: "enabled" -> "disabled"\n'
+        "      BLOCKED (replace)"
+    ) in text
 
 
 def test_a_blocked_change_shows_its_rule_message_and_exact_override() -> None:

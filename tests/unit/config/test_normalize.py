@@ -451,3 +451,33 @@ def test_people_with_only_project_roles_are_declared_organization_members() -> N
 def test_membership_is_not_implied_without_an_organization_document() -> None:
     state = desired(project(name="p", role_bindings=[{"user": "carol@example.com", "role": "ProjectViewer"}]))
     assert not [r for r in state if r.kind is Kind.ROLE_BINDING and r.address.project is None]
+
+
+def spelled(index: dict[str, Any], path: str) -> str:
+    resource = desired(project({"name": "i", **index})).get(Address.index("p", "i"))
+    assert resource is not None
+    return resource.spelled(path)
+
+
+def test_every_sugar_form_spells_canonical_paths_in_the_config_words() -> None:
+    assert spelled({"dimension": 8}, "schema.fields._values.dimension") == "dimension"
+    assert spelled({"dimension": 8}, "schema.fields._values.metric") == "metric"
+    assert spelled({"vector_type": "sparse"}, "schema.fields._sparse_values.type") == "vector_type"
+    spec = {"dimension": 8, "spec": {"serverless": {"cloud": "aws", "region": "us-east-1"}}}
+    assert spelled(spec, "deployment.region") == "spec.serverless.region"
+    assert spelled(spec, "deployment.deployment_type") == "spec.serverless"
+    embed = {"embed": {"model": "multilingual-e5-large", "field_map": {"text": "chunk"}}}
+    assert spelled(embed, "schema.fields.chunk.model") == "embed.model"
+    canonical = {"deployment": {"cloud": "aws", "region": "us-east-1"}, "dimension": 8}
+    assert spelled(canonical, "deployment.region") == "deployment.region"
+    assert spelled({"dimension": 8, "tags": {"team": "a"}}, "tags.team") == "tags.team"
+
+
+def test_written_tells_declared_values_from_defaults(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Project\nname: p\nindexes:\n  - name: i\n    dimension: 8\n    tags: {team: a}\n")
+    state, _ = normalize(docs)
+    resource = state.get(Address.index("p", "i"))
+    assert resource is not None
+    assert resource.written("schema.fields._values.dimension") and resource.written("tags.team")
+    assert not resource.written("schema.fields._values.metric")
+    assert not resource.written("deletion_protection") and not resource.written("read_capacity")
