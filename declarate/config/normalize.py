@@ -367,4 +367,7 @@ class _StateBuilder:
         if (*path, key) in doc.key_positions:
             origins["principal_type"] = doc.key_positions[(*path, key)]
         _set(origins, doc, (*path, "role"), "role")
-        self._add(Resource(address, attrs, origins))
+        if project is not None:
+            _set(origins, doc, ("name",), "project")  # the binding's project is the document's
+        # `user: EMAIL` (or service_account, invite) is how the config names the principal.
+        self._add(Resource(address, attrs, origins, spellings=(("principal", key),)))
