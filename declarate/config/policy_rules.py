@@ -50,7 +50,7 @@ def _ownership_tag(
             f"tag {key!r} is declarate's ownership tag and is always {value!r} on the indexes it manages; "
             f"found {declared!r}",
             "rules.ownership_tag",
-            hint=f"remove the tag {key!r} (declarate sets it), or set another ownership_tag in declarate.yaml",
+            hint=f"remove the tag {key!r}, which declarate sets itself, or choose another ownership_tag in declarate.yaml",
         )
     ]
 
