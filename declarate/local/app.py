@@ -18,19 +18,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from . import admin_bindings as bindings
-from . import admin_keys as keys
-from . import admin_principals as principals
-from . import admin_projects as projects
-from . import backups, collections, hooks, indexes, oauth
-from . import request_shapes as shape
+from . import local_routes, oauth
+from .admin import api_keys, organizations, principals, projects, role_bindings
 from .bootstrap import Bootstrap, ensure_bootstrap
+from .control import backups, collections, indexes
 from .errors import ApiError, error_response
 from .faults import FaultInjector
 from .routing import ADMIN, CONTROL, LOCAL_ADMIN, OAUTH, OPEN, Context, Operation, endpoint
 from .settings import LocalSettings
 from .stats import CountingWrapper, Recorder, RecordingWrapper, RequestStats
 from .store import Store
+from .wire import bodies as shape
 
 O = Operation  # noqa: E741 - keeps the table readable
 
@@ -38,11 +36,11 @@ O = Operation  # noqa: E741 - keeps the table readable
 OPERATIONS: tuple[Operation, ...] = (
     O("POST", "/oauth/token", "get_token", OAUTH, oauth.get_token),
     # Admin API: organizations and projects
-    O("GET", "/admin/organizations", "list_organizations", ADMIN, projects.list_organizations),
+    O("GET", "/admin/organizations", "list_organizations", ADMIN, organizations.list_organizations),
     O("GET", "/admin/organizations/{organization_id}", "fetch_organization", ADMIN,
-      projects.fetch_organization),
+      organizations.fetch_organization),
     O("PATCH", "/admin/organizations/{organization_id}", "update_organization", ADMIN,
-      projects.update_organization, shape.UPDATE_ORGANIZATION),
+      organizations.update_organization, shape.UPDATE_ORGANIZATION),
     O("DELETE", "/admin/organizations/{organization_id}", "delete_organization", ADMIN),
     O("GET", "/admin/projects", "list_projects", ADMIN, projects.list_projects),
     O("POST", "/admin/projects", "create_project", ADMIN, projects.create_project, shape.CREATE_PROJECT),
@@ -52,13 +50,13 @@ OPERATIONS: tuple[Operation, ...] = (
     O("DELETE", "/admin/projects/{project_id}", "delete_project", ADMIN, projects.delete_project),
     # Admin API: API keys
     O("GET", "/admin/projects/{project_id}/api-keys", "list_project_api_keys", ADMIN,
-      keys.list_project_api_keys),
-    O("POST", "/admin/projects/{project_id}/api-keys", "create_api_key", ADMIN, keys.create_api_key,
+      api_keys.list_project_api_keys),
+    O("POST", "/admin/projects/{project_id}/api-keys", "create_api_key", ADMIN, api_keys.create_api_key,
       shape.CREATE_API_KEY),
-    O("GET", "/admin/api-keys/{api_key_id}", "fetch_api_key", ADMIN, keys.fetch_api_key),
-    O("PATCH", "/admin/api-keys/{api_key_id}", "update_api_key", ADMIN, keys.update_api_key,
+    O("GET", "/admin/api-keys/{api_key_id}", "fetch_api_key", ADMIN, api_keys.fetch_api_key),
+    O("PATCH", "/admin/api-keys/{api_key_id}", "update_api_key", ADMIN, api_keys.update_api_key,
       shape.UPDATE_API_KEY),
-    O("DELETE", "/admin/api-keys/{api_key_id}", "delete_api_key", ADMIN, keys.delete_api_key),
+    O("DELETE", "/admin/api-keys/{api_key_id}", "delete_api_key", ADMIN, api_keys.delete_api_key),
     # Admin API: users and invites
     O("GET", "/admin/users", "list_users", ADMIN, principals.list_users),
     O("GET", "/admin/users/{user_id}", "fetch_user", ADMIN, principals.fetch_user),
@@ -81,13 +79,13 @@ OPERATIONS: tuple[Operation, ...] = (
     O("POST", "/admin/service-accounts/{service_account_id}/rotate-secret",
       "rotate_service_account_secret", ADMIN, principals.rotate_service_account_secret),
     # Admin API: role bindings
-    O("GET", "/admin/role-bindings", "list_role_bindings", ADMIN, bindings.list_role_bindings),
-    O("POST", "/admin/role-bindings", "create_role_binding", ADMIN, bindings.create_role_binding,
+    O("GET", "/admin/role-bindings", "list_role_bindings", ADMIN, role_bindings.list_role_bindings),
+    O("POST", "/admin/role-bindings", "create_role_binding", ADMIN, role_bindings.create_role_binding,
       shape.CREATE_ROLE_BINDING),
     O("GET", "/admin/role-bindings/{role_binding_id}", "fetch_role_binding", ADMIN,
-      bindings.fetch_role_binding),
+      role_bindings.fetch_role_binding),
     O("DELETE", "/admin/role-bindings/{role_binding_id}", "delete_role_binding", ADMIN,
-      bindings.delete_role_binding),
+      role_bindings.delete_role_binding),
     # Control plane: indexes
     O("GET", "/indexes", "list_indexes", CONTROL, indexes.list_indexes),
     O("POST", "/indexes", "create_index", CONTROL, indexes.create_index, shape.CREATE_INDEX),
@@ -126,13 +124,13 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 
 LOCAL_OPERATIONS: tuple[Operation, ...] = (
-    O("GET", "/health", "health", OPEN, hooks.health),
-    O("GET", "/_local/stats", "read_stats", OPEN, hooks.read_stats),
-    O("DELETE", "/_local/stats", "reset_stats", OPEN, hooks.reset_stats),
-    O("GET", "/_local/recorded", "recorded_responses", OPEN, hooks.recorded_responses),
-    O("POST", "/_local/users", "add_user", LOCAL_ADMIN, hooks.add_user, shape.LOCAL_USER),
-    O("POST", "/_local/invites/{invite_id}/accept", "accept_invite", LOCAL_ADMIN, hooks.accept_invite),
-    O("POST", "/_local/pod-indexes", "seed_pod_index", LOCAL_ADMIN, hooks.seed_pod_index,
+    O("GET", "/health", "health", OPEN, local_routes.health),
+    O("GET", "/_local/stats", "read_stats", OPEN, local_routes.read_stats),
+    O("DELETE", "/_local/stats", "reset_stats", OPEN, local_routes.reset_stats),
+    O("GET", "/_local/recorded", "recorded_responses", OPEN, local_routes.recorded_responses),
+    O("POST", "/_local/users", "add_user", LOCAL_ADMIN, local_routes.add_user, shape.LOCAL_USER),
+    O("POST", "/_local/invites/{invite_id}/accept", "accept_invite", LOCAL_ADMIN, local_routes.accept_invite),
+    O("POST", "/_local/pod-indexes", "seed_pod_index", LOCAL_ADMIN, local_routes.seed_pod_index,
       shape.LOCAL_POD_INDEX),
 )
 # fmt: on

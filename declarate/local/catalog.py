@@ -1,6 +1,6 @@
 """Static facts the local control plane serves: clouds and regions, embedding models, pod sizes.
 
-One table per fact, read by validation and by the handlers that fill in defaults. Extend a table
+One table per fact, read by ``field_rules`` and by the handlers that fill in defaults. Extend a table
 here to make the local control plane accept more; nothing else hard-codes these values. No logic
 beyond lookups, no I/O.
 """

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from . import validation
+from . import field_rules
 from .errors import bad_request
 from .store import Row
 
@@ -39,7 +39,7 @@ def page_request(
     query: Mapping[str, str], context: str, filters: Mapping[str, str], maximum: int | None = 100
 ) -> PageRequest:
     """Read ``limit`` and ``paginationToken`` for the list operation ``context``."""
-    limit = validation.page_limit(query.get("limit"), maximum=maximum)
+    limit = field_rules.page_limit(query.get("limit"), maximum=maximum)
     fingerprint = _fingerprint(context, filters)
     token = query.get("paginationToken")
     if not token:

@@ -22,7 +22,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import auth, clock, shapes
+from . import auth, clock
 from .bootstrap import Bootstrap
 from .errors import (
     ApiError,
@@ -37,6 +37,7 @@ from .errors import (
 )
 from .settings import LocalSettings
 from .store import Store
+from .wire import schema
 
 logger = logging.getLogger("declarate.local")
 
@@ -107,7 +108,7 @@ class Operation:
     operation_id: str
     family: str
     handler: Handler | None = None
-    body: shapes.Shape | None = None
+    body: schema.Shape | None = None
 
     @property
     def template(self) -> str:
@@ -180,8 +181,8 @@ async def _prepare(request: Request, operation: Operation, ctx: Context) -> Call
     if operation.body is not None:
         call.body = await _json_body(request, operation)
         try:
-            shapes.check(operation.body, call.body)
-        except shapes.ShapeError as exc:
+            schema.check(operation.body, call.body)
+        except schema.ShapeError as exc:
             raise _body_error(operation, str(exc)) from None
     return call
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import clock, index_spec, validation
-from .access import require_control
-from .errors import bad_request, failed_precondition, not_found
-from .index_store import find_index, settled
+from .. import clock, field_rules
+from ..access import require_control
+from ..errors import bad_request, failed_precondition, not_found
+from ..pagination import page_request, paginate, pagination_json
+from ..routing import Call, Reply
+from ..store import Row, Tx, loads
+from . import index_config
+from .index_model import find_index, settled
 from .indexes import insert_index
-from .pagination import page_request, paginate, pagination_json
-from .routing import Call, Reply
-from .store import Row, Tx, loads
 
 
 def backup_json(row: Row, now: float, ready_after: float) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def create_backup(call: Call) -> Reply:
     require_control(call.key_principal, write=True, action="control::backups::create")
     body = call.body
     if body.get("name") is not None:
-        validation.resource_name(body["name"], "backup")
+        field_rules.resource_name(body["name"], "backup")
     ready_after = call.ctx.settings.ready_after
     with call.ctx.store.write() as tx:
         index = find_index(tx, call.key_principal.project_id, call.path["index_name"], call.now, ready_after)
@@ -134,7 +135,7 @@ def list_project_backups(call: Call) -> Reply:
 def list_index_backups(call: Call) -> Reply:
     """GET /indexes/{index_name}/backups, optionally including backups of deleted incarnations."""
     require_control(call.key_principal, write=False, action="control::backups::list")
-    include_deleted = validation.boolean_param(call.query.get("include_deleted"), "include_deleted")
+    include_deleted = field_rules.boolean_param(call.query.get("include_deleted"), "include_deleted")
     name = call.path["index_name"]
     project_id = call.key_principal.project_id
     ready_after = call.ctx.settings.ready_after
@@ -179,14 +180,14 @@ def create_index_from_backup(call: Call) -> Reply:
     """POST /backups/{backup_id}/create-index (202): ``{restore_job_id, index_id}``."""
     require_control(call.key_principal, write=True, action="control::indexes::create")
     body = call.body
-    validation.resource_name(body["name"])
+    field_rules.resource_name(body["name"])
     ready_after = call.ctx.settings.ready_after
     with call.ctx.store.write() as tx:
         backup = _backup(tx, call)
         if not settled(backup["created_at"], call.now, ready_after):
             raise failed_precondition(f"Backup {backup['id']} is not completed")
         deployment = loads(backup["deployment"])
-        read_capacity = index_spec.create_read_capacity(body.get("read_capacity"), deployment)
+        read_capacity = index_config.create_read_capacity(body.get("read_capacity"), deployment)
         index = insert_index(
             tx,
             call,

@@ -12,12 +12,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import catalog, rbac, validation
-from .admin_principals import user_json
+from . import catalog, field_rules, rbac
+from .admin.principals import user_json
+from .control.index_model import index_json, pods_in_use
+from .control.indexes import insert_index
 from .errors import already_exists, failed_precondition, forbidden, not_found
-from .index_store import pods_in_use
-from .index_view import index_json
-from .indexes import insert_index
 from .routing import Call, Reply
 from .store import Tx
 
@@ -67,8 +66,8 @@ def _new_user(tx: Tx, org_id: str, email: str, name: str | None, now: float) -> 
 def add_user(call: Call) -> Reply:
     """POST /_local/users {email, name, role?}: a user with an organization role (OrgMember)."""
     body = call.body
-    email = validation.email(body["email"])
-    role = validation.one_of(body.get("role") or "OrgMember", rbac.ORG_ROLES, "role")
+    email = field_rules.email(body["email"])
+    role = field_rules.one_of(body.get("role") or "OrgMember", rbac.ORG_ROLES, "role")
     org_id = call.admin_principal.org_id
     with call.ctx.store.write() as tx:
         row = _new_user(tx, org_id, email, body.get("name"), call.now)
@@ -112,18 +111,18 @@ def accept_invite(call: Call) -> Reply:
 def seed_pod_index(call: Call) -> Reply:
     """POST /_local/pod-indexes: a pod-based index in a project, within its ``max_pods``."""
     body = call.body
-    validation.resource_name(body["name"])
-    validation.dimension(body["dimension"])
+    field_rules.resource_name(body["name"])
+    field_rules.dimension(body["dimension"])
     metric = body.get("metric") or "cosine"
-    validation.metric(metric)
+    field_rules.metric(metric)
     environment = body.get("environment") or catalog.POD_ENVIRONMENTS[0]
     if environment not in catalog.POD_ENVIRONMENTS:
         raise not_found(f"Environment {environment} not found.")
     pod_type = body.get("pod_type") or "p1.x1"
-    validation.pod_type(pod_type)
+    field_rules.pod_type(pod_type)
     replicas, shards = body.get("replicas") or 1, body.get("shards") or 1
-    validation.replicas(replicas)
-    validation.replicas(shards, "shards")
+    field_rules.replicas(replicas)
+    field_rules.replicas(shards, "shards")
     deployment = {
         "deployment_type": "pod",
         "environment": environment,

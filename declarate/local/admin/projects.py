@@ -1,6 +1,5 @@
-"""Admin API: organizations and projects.
+"""Admin API: projects (list, create, describe, update, delete).
 
-Handlers for list/describe/update organization and list/create/describe/update/delete project.
 A project is visible to OrgOwner/OrgManager callers and to callers with a role on it; a project
 must hold no indexes, backups or collections to be deleted (412), and its API keys and role
 bindings go with it. CMEK, once forced, stays on. No control-plane logic here.
@@ -11,25 +10,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import clock, validation
-from .access import can_see_project, require, visible_project
-from .errors import already_exists, bad_request, failed_precondition, not_found
-from .index_store import pods_in_use, project_indexes
-from .rbac import Perm
-from .routing import Call, Reply
-from .store import Row, Tx
-
-
-def organization_json(row: Row) -> dict[str, Any]:
-    """An Organization of the Admin API."""
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "plan": row["plan"],
-        "payment_status": row["payment_status"],
-        "created_at": clock.rfc3339(row["created_at"]),
-        "support_tier": row["support_tier"],
-    }
+from .. import clock, field_rules
+from ..access import can_see_project, require, visible_project
+from ..control.index_model import pods_in_use, project_indexes
+from ..errors import already_exists, bad_request, failed_precondition
+from ..rbac import Perm
+from ..routing import Call, Reply
+from ..store import Row, Tx
 
 
 def project_json(row: Row) -> dict[str, Any]:
@@ -42,42 +29,6 @@ def project_json(row: Row) -> dict[str, Any]:
         "organization_id": row["org_id"],
         "created_at": clock.rfc3339(row["created_at"]),
     }
-
-
-def _organization(tx: Tx, call: Call, organization_id: str) -> Row:
-    principal = call.admin_principal
-    row = tx.one("SELECT * FROM organizations WHERE id = ?", (organization_id,))
-    if row is None or organization_id != principal.org_id:
-        raise not_found(f"Organization {organization_id} not found.")
-    return row
-
-
-def list_organizations(call: Call) -> Reply:
-    """GET /admin/organizations: the caller's organization."""
-    with call.ctx.store.read() as tx:
-        row = tx.one("SELECT * FROM organizations WHERE id = ?", (call.admin_principal.org_id,))
-    return Reply(200, {"data": [organization_json(row)] if row else []})
-
-
-def fetch_organization(call: Call) -> Reply:
-    """GET /admin/organizations/{organization_id}."""
-    with call.ctx.store.read() as tx:
-        row = _organization(tx, call, call.path["organization_id"])
-    require(call.admin_principal, Perm.ORG_READ)
-    return Reply(200, organization_json(row))
-
-
-def update_organization(call: Call) -> Reply:
-    """PATCH /admin/organizations/{organization_id}: rename."""
-    with call.ctx.store.write() as tx:
-        row = _organization(tx, call, call.path["organization_id"])
-        require(call.admin_principal, Perm.ORG_UPDATE)
-        name = call.body.get("name")
-        if name is not None:
-            validation.text_length(name, "name", 1, 512)
-            tx.update("organizations", {"name": name}, "id = ?", (row["id"],))
-        row = _organization(tx, call, row["id"])
-    return Reply(200, organization_json(row))
 
 
 def list_projects(call: Call) -> Reply:
@@ -98,7 +49,7 @@ def create_project(call: Call) -> Reply:
     principal = call.admin_principal
     require(principal, Perm.PROJECTS_CREATE)
     body = call.body
-    validation.text_length(body["name"], "name", 1, 512)
+    field_rules.text_length(body["name"], "name", 1, 512)
     max_pods = body.get("max_pods", 0)
     if max_pods < 0:
         raise bad_request(f"max_pods must be a non-negative integer, got {max_pods}.")
@@ -152,7 +103,7 @@ def update_project(call: Call) -> Reply:
         require(principal, Perm.PROJECT_UPDATE, row["id"])
         changes: dict[str, Any] = {}
         if body.get("name") is not None:
-            validation.text_length(body["name"], "name", 1, 512)
+            field_rules.text_length(body["name"], "name", 1, 512)
             _check_name_free(tx, principal.org_id, body["name"], row["id"])
             changes["name"] = body["name"]
         if body.get("max_pods") is not None:

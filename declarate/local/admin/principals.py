@@ -13,14 +13,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import auth, clock, validation
-from .access import require
-from .admin_bindings import check_not_last_owner, grant, resolve_scope
-from .errors import already_exists, bad_request, not_found
-from .pagination import page_request, paginate, pagination_json
-from .rbac import Perm
-from .routing import Call, Reply
-from .store import Row, Tx
+from .. import auth, clock, field_rules
+from ..access import require
+from ..errors import already_exists, bad_request, not_found
+from ..pagination import page_request, paginate, pagination_json
+from ..rbac import Perm
+from ..routing import Call, Reply
+from ..store import Row, Tx
+from .role_bindings import check_not_last_owner, grant, resolve_scope
 
 INVITE_TTL = 7 * 24 * 3600.0
 
@@ -96,7 +96,7 @@ def create_service_account(call: Call) -> Reply:
     principal = call.admin_principal
     require(principal, Perm.SERVICE_ACCOUNTS_MANAGE)
     body = call.body
-    validation.text_length(body["name"], "name", 1, 80)
+    field_rules.text_length(body["name"], "name", 1, 80)
     bindings = body.get("role_bindings") or []
     if len(bindings) > 100:
         raise bad_request("role_bindings can hold at most 100 entries.")
@@ -141,7 +141,7 @@ def update_service_account(call: Call) -> Reply:
         row = _service_account(tx, call, manage=True)
         name = call.body.get("name")
         if name is not None:
-            validation.text_length(name, "name", 1, 80)
+            field_rules.text_length(name, "name", 1, 80)
             tx.update("service_accounts", {"name": name, "updated_at": call.now}, "id = ?", (row["id"],))
         row = _service_account(tx, call, manage=True)
     return Reply(200, service_account_json(row))
@@ -188,7 +188,7 @@ def list_users(call: Call) -> Reply:
     filters: dict[str, str] = {}
     sql, params = "SELECT * FROM users WHERE org_id = ?", [principal.org_id]
     if email is not None:
-        validation.email(email)
+        field_rules.email(email)
         filters["email"] = email.lower()
         sql += " AND email_key = ?"
         params.append(email.lower())
@@ -244,7 +244,7 @@ def create_invite(call: Call) -> Reply:
     """POST /admin/invites (200): needs an organization-membership binding among its role bindings."""
     principal = call.admin_principal
     require(principal, Perm.INVITES_MANAGE)
-    email = validation.email(call.body["email"])
+    email = field_rules.email(call.body["email"])
     bindings = call.body["role_bindings"]
     if not 1 <= len(bindings) <= 100:
         raise bad_request("role_bindings must hold 1-100 entries.")

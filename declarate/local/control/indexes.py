@@ -4,7 +4,7 @@ Every call acts within the calling API key's project and roles. Create answers 2
 Initializing and its host already set; configure answers 200 (tags merge, deletion protection,
 read capacity, pod replicas/size, semantic_text parameters); delete answers 202 with an empty
 body, 403 under deletion protection, 412 while a collection from the index is pending. Rules live
-in ``index_spec``, rendering in ``index_view``; this module must not reach another project's rows.
+in ``index_config``, rows and rendering in ``index_model``; this module must not reach another project's rows.
 """
 
 from __future__ import annotations
@@ -13,13 +13,22 @@ import json
 import uuid
 from typing import Any
 
-from . import catalog, index_spec, validation
-from .access import require_control
-from .errors import already_exists, bad_request, failed_precondition, forbidden, not_found
-from .index_store import find_index, pods_in_use, project_indexes, purge_gone, settled
-from .index_view import capacity_state, index_host, index_json
-from .routing import Call, Reply
-from .store import Row, Tx, dumps, loads
+from .. import catalog, field_rules
+from ..access import require_control
+from ..errors import already_exists, bad_request, failed_precondition, forbidden, not_found
+from ..routing import Call, Reply
+from ..store import Row, Tx, dumps, loads
+from . import index_config
+from .index_model import (
+    capacity_state,
+    find_index,
+    index_host,
+    index_json,
+    pods_in_use,
+    project_indexes,
+    purge_gone,
+    settled,
+)
 
 
 def _project(tx: Tx, project_id: str) -> Row:
@@ -75,12 +84,12 @@ def insert_index(
             "id": index_id,
             "project_id": project_id,
             "name": name,
-            "host": index_host(name, project_id, index_spec.environment(deployment)),
+            "host": index_host(name, project_id, index_config.environment(deployment)),
             "schema": dumps(schema),
             "deployment": dumps(deployment),
             "read_capacity": dumps(read_capacity),
-            "tags": dumps(validation.new_tags(body.get("tags"))),
-            "deletion_protection": validation.deletion_protection(
+            "tags": dumps(field_rules.new_tags(body.get("tags"))),
+            "deletion_protection": field_rules.deletion_protection(
                 body.get("deletion_protection") or "disabled"
             ),
             "created_at": call.now,
@@ -97,12 +106,12 @@ def create_index(call: Call) -> Reply:
     require_control(call.key_principal, write=True, action="control::indexes::create")
     body = call.body
     name = body.get("name") or f"index-{uuid.uuid4().hex[:8]}"
-    validation.resource_name(name)
-    deployment = index_spec.create_deployment(body.get("deployment"))
-    read_capacity = index_spec.create_read_capacity(body.get("read_capacity"), deployment)
+    field_rules.resource_name(name)
+    deployment = index_config.create_deployment(body.get("deployment"))
+    read_capacity = index_config.create_read_capacity(body.get("read_capacity"), deployment)
     with call.ctx.store.write() as tx:
         project = _project(tx, call.key_principal.project_id)
-        schema = index_spec.create_schema(
+        schema = index_config.create_schema(
             body["schema"]["fields"], body.get("cmek_id"), bool(project["cmek"])
         )
         row = insert_index(
@@ -123,12 +132,12 @@ def create_index_for_model(call: Call) -> Reply:
     """POST /indexes/create-for-model (201): the embedding surfaces as a semantic_text field."""
     require_control(call.key_principal, write=True, action="control::indexes::create")
     body = call.body
-    validation.resource_name(body["name"])
-    deployment = index_spec.create_deployment(
+    field_rules.resource_name(body["name"])
+    deployment = index_config.create_deployment(
         {"deployment_type": "managed", "cloud": body["cloud"], "region": body["region"]}
     )
-    read_capacity = index_spec.create_read_capacity(body.get("read_capacity"), deployment)
-    schema = index_spec.model_schema(body["embed"], body.get("schema"))
+    read_capacity = index_config.create_read_capacity(body.get("read_capacity"), deployment)
+    schema = index_config.model_schema(body["embed"], body.get("schema"))
     with call.ctx.store.write() as tx:
         row = insert_index(
             tx, call, call.key_principal.project_id, body["name"], schema, deployment, read_capacity, body
@@ -155,11 +164,11 @@ def _configure_deployment(
         raise bad_request("deployment can only be configured for pod-based indexes (replicas, pod_type).")
     updated = dict(deployment)
     if patch.get("replicas") is not None:
-        validation.replicas(patch["replicas"], "deployment.replicas")
+        field_rules.replicas(patch["replicas"], "deployment.replicas")
         updated["replicas"] = patch["replicas"]
     state = _scale_direction(deployment["replicas"], updated["replicas"])
     if patch.get("pod_type") is not None and patch["pod_type"] != deployment["pod_type"]:
-        validation.pod_type(patch["pod_type"])
+        field_rules.pod_type(patch["pod_type"])
         if patch["pod_type"].split(".")[0] != deployment["pod_type"].split(".")[0]:
             raise bad_request("The pod family (s1, p1, p2) of an index cannot be changed.")
         if catalog.pod_size_rank(patch["pod_type"]) < catalog.pod_size_rank(deployment["pod_type"]):
@@ -188,7 +197,7 @@ def _configure_capacity(call: Call, row: Row, patch: dict[str, Any], changes: di
             "The index's read capacity is not yet Ready; retry once the current change completes."
         )
     current = loads(row["read_capacity"])
-    updated = index_spec.patched_read_capacity(current, patch, loads(row["deployment"]))
+    updated = index_config.patched_read_capacity(current, patch, loads(row["deployment"]))
     if updated == current:
         return
     manual = (current.get("dedicated") or {}).get("manual") or {}
@@ -218,11 +227,11 @@ def configure_index(call: Call) -> Reply:
             raise bad_request(f"Index {row['name']} is being deleted.")
         changes: dict[str, Any] = {}
         if body.get("deletion_protection") is not None:
-            changes["deletion_protection"] = validation.deletion_protection(body["deletion_protection"])
+            changes["deletion_protection"] = field_rules.deletion_protection(body["deletion_protection"])
         if body.get("tags") is not None:
-            changes["tags"] = dumps(validation.merged_tags(loads(row["tags"]), body["tags"]))
+            changes["tags"] = dumps(field_rules.merged_tags(loads(row["tags"]), body["tags"]))
         if body.get("schema") is not None:
-            fields = index_spec.patched_semantic_fields(loads(row["schema"]), body["schema"]["fields"])
+            fields = index_config.patched_semantic_fields(loads(row["schema"]), body["schema"]["fields"])
             changes["schema"] = dumps(fields)
         if body.get("deployment") is not None:
             _configure_deployment(tx, call, row, body["deployment"], changes)

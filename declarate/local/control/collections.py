@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import validation
-from .access import require_control
-from .errors import already_exists, bad_request, not_found
-from .index_store import find_index, settled
-from .routing import Call, Reply
-from .store import Row, Tx, loads
+from .. import field_rules
+from ..access import require_control
+from ..errors import already_exists, bad_request, not_found
+from ..routing import Call, Reply
+from ..store import Row, Tx, loads
+from .index_model import find_index, settled
 
 
 def collection_json(row: Row, now: float, ready_after: float) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def create_collection(call: Call) -> Reply:
     """POST /collections (201) from a pod-based index."""
     require_control(call.key_principal, write=True, action="control::collections::create")
     body = call.body
-    validation.resource_name(body["name"], "collection")
+    field_rules.resource_name(body["name"], "collection")
     project_id = call.key_principal.project_id
     ready_after = call.ctx.settings.ready_after
     with call.ctx.store.write() as tx:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import catalog, validation
-from .errors import bad_request, failed_precondition
+from .. import catalog, field_rules
+from ..errors import bad_request, failed_precondition
 
 RESERVED_DENSE = "_values"
 RESERVED_SPARSE = "_sparse_values"
@@ -24,7 +24,7 @@ _EMPTY_SCHEMA = (
 
 def _full_text_search(raw: dict[str, Any], field: str) -> dict[str, Any]:
     language = raw.get("language", "en")
-    validation.one_of(language, catalog.FTS_LANGUAGES, f"{field}.full_text_search.language")
+    field_rules.one_of(language, catalog.FTS_LANGUAGES, f"{field}.full_text_search.language")
     stemming = bool(raw.get("stemming", False))
     stop_words = bool(raw.get("stop_words", False))
     if stop_words and not stemming:
@@ -64,11 +64,11 @@ def _field(name: str, raw: dict[str, Any], reserved: bool) -> dict[str, Any]:
     if raw.get("description") is not None:
         if reserved:
             raise bad_request(f"{where}: reserved fields do not accept a description.")
-        validation.description(raw["description"], f"{where}.description")
+        field_rules.description(raw["description"], f"{where}.description")
         out["description"] = raw["description"]
     if kind == "dense_vector":
-        validation.dimension(raw["dimension"], f"{where}.dimension")
-        validation.metric(raw["metric"], f"{where}.metric")
+        field_rules.dimension(raw["dimension"], f"{where}.dimension")
+        field_rules.metric(raw["metric"], f"{where}.metric")
         out.update(dimension=raw["dimension"], metric=raw["metric"])
     elif kind == "sparse_vector":
         if raw.get("dimension") is not None:
@@ -98,7 +98,7 @@ def create_schema(
         if name in reserved and raw["type"] != expected[name]:
             raise bad_request(f"schema.fields.{name} must be of type {expected[name]}.")
         if name not in reserved:
-            validation.field_name(name, f"schema.fields.{name}")
+            field_rules.field_name(name, f"schema.fields.{name}")
         out[name] = _field(name, raw, name in reserved)
     kinds = [field["type"] for field in out.values()]
     if kinds.count("dense_vector") > 1 or kinds.count("sparse_vector") > 1:
@@ -132,7 +132,7 @@ def create_deployment(raw: dict[str, Any] | None) -> dict[str, Any]:
         return {"deployment_type": "byoc", "environment": raw["environment"]}
     if raw.get("environment") is not None:
         raise bad_request("deployment.environment is read-only: do not set it when creating an index.")
-    validation.serverless_location(raw["cloud"], raw["region"])
+    field_rules.serverless_location(raw["cloud"], raw["region"])
     return {"deployment_type": "managed", "cloud": raw["cloud"], "region": raw["region"]}
 
 
@@ -144,11 +144,11 @@ def environment(deployment: dict[str, Any]) -> str:
 
 
 def _dedicated(config: dict[str, Any]) -> dict[str, Any]:
-    validation.one_of(config["node_type"], catalog.READ_NODE_TYPES, "read_capacity.dedicated.node_type")
-    validation.one_of(config["scaling"], catalog.READ_SCALING_MODES, "read_capacity.dedicated.scaling")
+    field_rules.one_of(config["node_type"], catalog.READ_NODE_TYPES, "read_capacity.dedicated.node_type")
+    field_rules.one_of(config["scaling"], catalog.READ_SCALING_MODES, "read_capacity.dedicated.scaling")
     manual = config["manual"]
-    validation.replicas(manual["replicas"], "read_capacity.dedicated.manual.replicas", minimum=0)
-    validation.replicas(manual["shards"], "read_capacity.dedicated.manual.shards")
+    field_rules.replicas(manual["replicas"], "read_capacity.dedicated.manual.replicas", minimum=0)
+    field_rules.replicas(manual["shards"], "read_capacity.dedicated.manual.shards")
     return {
         "node_type": config["node_type"],
         "scaling": config["scaling"],
@@ -206,9 +206,9 @@ def model_schema(embed: dict[str, Any], metadata: dict[str, Any] | None) -> dict
     text_field = embed["field_map"].get("text")
     if not isinstance(text_field, str) or not text_field:
         raise bad_request("embed.field_map must map 'text' to the name of the field to embed.")
-    validation.field_name(text_field, "embed.field_map.text")
+    field_rules.field_name(text_field, "embed.field_map.text")
     metric = embed.get("metric") or model.default_metric
-    validation.one_of(metric, model.metrics, f"embed.metric for {model.name}")
+    field_rules.one_of(metric, model.metrics, f"embed.metric for {model.name}")
     dimension = embed.get("dimension")
     if model.vector_type == "sparse":
         if dimension is not None:
@@ -233,7 +233,7 @@ def model_schema(embed: dict[str, Any], metadata: dict[str, Any] | None) -> dict
     if len(declared) > 50:
         raise bad_request("schema.fields can declare at most 50 metadata fields.")
     for name, config in declared.items():
-        validation.field_name(name, f"schema.fields.{name}")
+        field_rules.field_name(name, f"schema.fields.{name}")
         if config.get("filterable") is not True:
             raise bad_request(
                 f"Field '{name}' is set to filterable: false. Only filterable: true is supported."

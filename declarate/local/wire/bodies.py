@@ -3,12 +3,12 @@
 Each constant mirrors ``components.schemas.<Name>`` of ``admin_2026-07.oas.yaml`` or
 ``db_control_2026-07.oas.yaml``: field types, required fields, and ``additionalProperties: false``
 as ``closed=True``. ``x-enum`` values are open strings in the specs, so they are checked as strings
-here and as values in ``validation.py``. Only shapes: no rules, no defaults, no I/O.
+here and as values in ``field_rules.py``. Only shapes: no rules, no defaults, no I/O.
 """
 
 from __future__ import annotations
 
-from .shapes import AnyObject, ArrayOf, Bool, Int, MapOf, Obj, Str, Tagged
+from .schema import AnyObject, ArrayOf, Bool, Int, MapOf, Obj, Str, Tagged
 
 # --- Admin API -------------------------------------------------------------------------------
 

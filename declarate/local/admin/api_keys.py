@@ -13,12 +13,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import auth, rbac, validation
-from .access import require, visible_project
-from .errors import ApiError, bad_request, not_found
-from .rbac import Perm
-from .routing import Call, Reply
-from .store import Row, Tx
+from .. import auth, field_rules, rbac
+from ..access import require, visible_project
+from ..errors import ApiError, bad_request, not_found
+from ..rbac import Perm
+from ..routing import Call, Reply
+from ..store import Row, Tx
 
 
 def key_roles(tx: Tx, key_id: str) -> list[str]:
@@ -45,7 +45,7 @@ def _roles(raw: list[str]) -> list[str]:
         raise bad_request("roles must contain at least one role.")
     roles: list[str] = []
     for role in raw:
-        validation.one_of(role, rbac.API_KEY_ROLES, "API key role")
+        field_rules.one_of(role, rbac.API_KEY_ROLES, "API key role")
         if role not in roles:
             roles.append(role)
     return roles
@@ -99,7 +99,7 @@ def create_api_key(call: Call) -> Reply:
     """POST /admin/projects/{project_id}/api-keys (201)."""
     principal = call.admin_principal
     body = call.body
-    validation.text_length(body["name"], "name", 1, 80)
+    field_rules.text_length(body["name"], "name", 1, 80)
     raw_roles = body.get("roles")
     roles = _roles(raw_roles) if raw_roles is not None else list(rbac.DEFAULT_API_KEY_ROLES)
     value = auth.new_api_key_value()
@@ -137,7 +137,7 @@ def update_api_key(call: Call) -> Reply:
     with call.ctx.store.write() as tx:
         row, _ = _key(tx, call, Perm.API_KEYS_MANAGE)
         if body.get("name") is not None:
-            validation.text_length(body["name"], "name", 1, 80)
+            field_rules.text_length(body["name"], "name", 1, 80)
             tx.update("api_keys", {"name": body["name"]}, "id = ?", (row["id"],))
         if body.get("roles") is not None:
             wanted = _roles(body["roles"])

@@ -13,14 +13,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import clock, rbac, validation
-from .access import require, visible_project
-from .auth import AdminPrincipal
-from .errors import aborted, already_exists, bad_request, not_found
-from .pagination import page_request, paginate, pagination_json
-from .rbac import Perm
-from .routing import Call, Reply
-from .store import Row, Tx
+from .. import clock, field_rules, rbac
+from ..access import require, visible_project
+from ..auth import AdminPrincipal
+from ..errors import aborted, already_exists, bad_request, not_found
+from ..pagination import page_request, paginate, pagination_json
+from ..rbac import Perm
+from ..routing import Call, Reply
+from ..store import Row, Tx
 
 
 def binding_json(row: Row) -> dict[str, Any]:
@@ -40,8 +40,8 @@ def resolve_scope(
     tx: Tx, principal: AdminPrincipal, principal_type: str, entry: dict[str, Any]
 ) -> tuple[str, str, str]:
     """Check a binding request's scope and role; ``(resource_type, resource_id, role)``."""
-    resource_type = validation.one_of(entry["resource_type"], rbac.RESOURCE_TYPES, "resource_type")
-    role = validation.one_of(entry["role"], rbac.ALL_ROLES, "role")
+    resource_type = field_rules.one_of(entry["resource_type"], rbac.RESOURCE_TYPES, "resource_type")
+    role = field_rules.one_of(entry["role"], rbac.ALL_ROLES, "role")
     if rbac.scope_of(role) != resource_type:
         raise bad_request(
             f"Role {role} can only be bound at {rbac.scope_of(role)} scope, not {resource_type}."
@@ -154,7 +154,7 @@ def create_role_binding(call: Call) -> Reply:
     """POST /admin/role-bindings (200)."""
     principal = call.admin_principal
     body = call.body
-    principal_type = validation.one_of(body["principal_type"], rbac.PRINCIPAL_TYPES, "principal_type")
+    principal_type = field_rules.one_of(body["principal_type"], rbac.PRINCIPAL_TYPES, "principal_type")
     with call.ctx.store.write() as tx:
         scope = resolve_scope(tx, principal, principal_type, body)
         _principal_exists(tx, principal, principal_type, body["principal_id"], scope[1])
@@ -241,7 +241,7 @@ def list_role_bindings(call: Call) -> Reply:
     }
     for name, values in allowed.items():
         if name in filters:
-            validation.one_of(filters[name], values, name)
+            field_rules.one_of(filters[name], values, name)
     request = page_request(call.query, "list_role_bindings", filters)
     where = " AND ".join(f"{name} = ?" for name in filters)
     sql = (

@@ -2,7 +2,7 @@
 
 It answers the question the real service's JSON deserializer answers (types, required fields,
 unknown fields where the schema says ``additionalProperties: false``, discriminator values) and
-nothing more: ranges, names and cross-field rules are semantic and live in ``validation.py``. A
+nothing more: ranges, names and cross-field rules are semantic and live in ``field_rules.py``. A
 mismatch raises ``ShapeError`` with a serde-like message; callers decide the status (422 on the
 control plane, 400 on the Admin API). It must not import handlers or storage.
 """
