@@ -24,7 +24,7 @@ import httpx
 
 from .app import LocalApp, create_app
 from .faults import DroppedConnection
-from .settings import LocalSettings
+from .settings import EMBEDDED_CLIENT_ID, EMBEDDED_CLIENT_SECRET, LocalSettings
 
 if TYPE_CHECKING:
     from .serve import ServerHandle
@@ -40,9 +40,6 @@ __all__ = [
     "embedded_transport",
     "running_server",
 ]
-
-EMBEDDED_CLIENT_ID = "declarate-local"
-EMBEDDED_CLIENT_SECRET = "declarate-local-secret"
 
 
 class EmbeddedTransport(httpx.ASGITransport):

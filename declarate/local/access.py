@@ -42,3 +42,23 @@ def require_control(key: KeyPrincipal, write: bool, action: str) -> None:
     needed = Perm.CONTROL_WRITE if write else Perm.CONTROL_READ
     if needed not in key.permissions:
         raise permission_denied(f"Access denied: Permission {action} is required")
+
+
+def require_owner_for_owner(
+    tx: Tx, principal: AdminPrincipal, principal_type: str, principal_id: str
+) -> None:
+    """403 unless the caller is an OrgOwner when the target principal holds OrgOwner.
+
+    Only an OrgOwner may manage an OrgOwner's credentials and membership (rename, rotate its
+    secret, delete it): otherwise an OrgManager could take the owner's identity and with it the
+    owner-only permissions (renaming the organization, granting OrgOwner).
+    """
+    if principal.grants.can(Perm.GRANT_ORG_OWNER):
+        return
+    owner = tx.one(
+        "SELECT id FROM role_bindings WHERE principal_type = ? AND principal_id = ? "
+        "AND resource_type = 'organization' AND role = 'OrgOwner'",
+        (principal_type, principal_id),
+    )
+    if owner is not None:
+        raise permission_denied("Access denied: only an OrgOwner may manage an OrgOwner's credentials.")

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from . import auth, clock
-from .settings import LocalSettings
+from .settings import EMBEDDED_CLIENT_ID, EMBEDDED_CLIENT_SECRET, LocalSettings
 from .store import Store, Tx
 
 BOOTSTRAP_SERVICE_ACCOUNT_NAME = "declarate-local-owner"
@@ -57,6 +57,14 @@ def ensure_bootstrap(store: Store, settings: LocalSettings) -> Bootstrap:
         row = tx.one("SELECT * FROM service_accounts WHERE id = ?", (sa_id,)) if sa_id else None
         client_id = settings.client_id or (str(row["client_id"]) if row else auth.new_client_id())
         remembered = tx.get_meta("bootstrap_client_secret") if row else None
+        if settings.refuse_embedded_credentials and row is not None:
+            # A data file the embedded target created: serve it under fresh credentials, and
+            # revoke the tokens issued under the public ones.
+            if client_id == EMBEDDED_CLIENT_ID:
+                client_id = auth.new_client_id()
+            if remembered == EMBEDDED_CLIENT_SECRET:
+                remembered = None
+                tx.run("DELETE FROM tokens WHERE service_account_id = ?", (sa_id,))
         secret = settings.client_secret or remembered or auth.new_client_secret()
         clash = tx.one(
             "SELECT id FROM service_accounts WHERE client_id = ? AND id != ?", (client_id, sa_id or "")

@@ -122,6 +122,7 @@ def serve(
             rate_limit=rate_limit,
             fault_route=fault_routes,
             fault_seed=fault_seed,
+            refuse_embedded_credentials=True,
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None

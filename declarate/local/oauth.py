@@ -13,6 +13,7 @@ import math
 from . import auth
 from .errors import OAuthError
 from .routing import Call, Reply
+from .settings import EMBEDDED_CLIENT_ID
 
 AUDIENCE = "https://api.pinecone.io/"
 GRANT_TYPE = "client_credentials"
@@ -31,7 +32,11 @@ def get_token(call: Call) -> Reply:
         raise OAuthError(400, "invalid_request", "Missing required parameter: audience")
     if audience != AUDIENCE:
         raise OAuthError(403, "access_denied", f"Service not enabled within domain: {audience}")
-    ttl = call.ctx.settings.token_ttl
+    settings = call.ctx.settings
+    if settings.refuse_embedded_credentials and form["client_id"] == EMBEDDED_CLIENT_ID:
+        # Another process may use the same data file as the embedded target meanwhile.
+        raise OAuthError(401, "access_denied", "Unauthorized")
+    ttl = settings.token_ttl
     with call.ctx.store.write() as tx:
         service_account_id = auth.service_account_for_credentials(
             tx, form["client_id"], form["client_secret"]

@@ -35,6 +35,37 @@ def _fingerprint(context: str, filters: Mapping[str, str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+_MAX_SEQ = (1 << 63) - 1  # SQLite's INTEGER
+
+
+def _decode(token: str, maximum: int | None) -> tuple[int, int, str]:
+    """``(after, limit, fingerprint)`` of a token this module issued; anything else is a 400.
+
+    A token is client input: every member is checked for type and range (``l=0``, ``a=1e400``,
+    nested or non-base64 text all answer 400, never 500).
+    """
+    invalid = bad_request("Invalid pagination token.")
+    if len(token) > 512:
+        raise invalid
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(token.encode() + b"=" * (-len(token) % 4)))
+    except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise invalid from None
+    if not isinstance(decoded, dict):
+        raise invalid
+    after, limit, fingerprint = decoded.get("a"), decoded.get("l"), decoded.get("f")
+    if not (_is_int(after) and _is_int(limit) and isinstance(fingerprint, str)):
+        raise invalid
+    assert isinstance(after, int) and isinstance(limit, int)
+    if not 0 <= after <= _MAX_SEQ or limit < 1 or (maximum is not None and limit > maximum):
+        raise invalid
+    return after, limit, fingerprint
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def page_request(
     query: Mapping[str, str], context: str, filters: Mapping[str, str], maximum: int | None = 100
 ) -> PageRequest:
@@ -44,11 +75,7 @@ def page_request(
     token = query.get("paginationToken")
     if not token:
         return PageRequest(limit=limit or DEFAULT_LIMIT, after=0, fingerprint=fingerprint)
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(token.encode() + b"=" * (-len(token) % 4)))
-        after, token_limit, token_fingerprint = int(decoded["a"]), int(decoded["l"]), str(decoded["f"])
-    except (ValueError, KeyError, TypeError):
-        raise bad_request("Invalid pagination token.") from None
+    after, token_limit, token_fingerprint = _decode(token, maximum)
     if token_fingerprint != fingerprint or (limit is not None and limit != token_limit):
         raise bad_request("Invalid pagination token: it must be reused with the same filters and limit.")
     return PageRequest(limit=token_limit, after=after, fingerprint=fingerprint)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import QueryParams
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from . import auth, clock
@@ -116,13 +117,78 @@ class Operation:
         return f"{self.method} {self.path}"
 
 
-async def _json_body(request: Request, operation: Operation) -> Any:
-    raw = await request.body()
+MAX_JSON_DEPTH = 128  # serde_json's recursion limit: deeper bodies do not deserialize
+
+
+class BodyTooLarge(Exception):
+    """The request body is longer than ``max_body_bytes``: answered 413 before it is read whole."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, streamed and cut as soon as it exceeds ``limit`` bytes.
+
+    A declared ``Content-Length`` over the limit is refused before a byte is read; a chunked body
+    is refused at the first chunk past it, so memory never holds more than ``limit`` plus a chunk.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} out of range")
+    return value
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether a parsed JSON value nests deeper than ``MAX_JSON_DEPTH`` (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
+
+
+def parse_json(raw: bytes) -> Any:
+    """A JSON document with the deserializer's limits: finite numbers, at most 128 levels deep.
+
+    Raises ``ValueError`` (with a message fit for the client) for anything else.
+    """
+    try:
+        value = json.loads(raw, parse_float=_finite_float, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError(f"recursion limit exceeded (more than {MAX_JSON_DEPTH} levels)") from None
+    if _too_deep(value):
+        raise ValueError(f"recursion limit exceeded (more than {MAX_JSON_DEPTH} levels)")
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+async def _json_body(request: Request, operation: Operation, limit: int) -> Any:
+    raw = await read_body(request, limit)
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return parse_json(raw)
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise _body_error(operation, f"expected a JSON body: {exc}") from None
 
 
@@ -132,16 +198,16 @@ def _body_error(operation: Operation, message: str) -> ApiError:
     return bad_request(f"Invalid request body: {message}")
 
 
-async def _oauth_form(request: Request) -> dict[str, str]:
+async def _oauth_form(request: Request, limit: int) -> dict[str, str]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    raw = await request.body()
+    raw = await read_body(request, limit)
     if content_type == "application/x-www-form-urlencoded":
         try:
             return dict(parse_qsl(raw.decode(), keep_blank_values=True))
         except UnicodeDecodeError:
             raise OAuthError(400, "invalid_request", "The form body must be UTF-8.") from None
     try:
-        parsed = json.loads(raw) if raw.strip() else {}
+        parsed = parse_json(raw) if raw.strip() else {}
     except ValueError:
         raise OAuthError(400, "invalid_request", "The request body must be JSON or form-encoded.") from None
     if not isinstance(parsed, dict):
@@ -166,7 +232,7 @@ async def _prepare(request: Request, operation: Operation, ctx: Context) -> Call
         _check_version(request)
     call = Call(ctx=ctx, path=request.path_params, query=request.query_params, body=None, now=clock.now())
     if operation.family == OAUTH:
-        call.form = await _oauth_form(request)
+        call.form = await _oauth_form(request, ctx.settings.max_body_bytes)
         return call
     if operation.family in (ADMIN, LOCAL_ADMIN):
         with ctx.store.read() as tx:
@@ -179,7 +245,7 @@ async def _prepare(request: Request, operation: Operation, ctx: Context) -> Call
         if call.key is None:
             return key_unauthorized_response()
     if operation.body is not None:
-        call.body = await _json_body(request, operation)
+        call.body = await _json_body(request, operation, ctx.settings.max_body_bytes)
         try:
             schema.check(operation.body, call.body)
         except schema.ShapeError as exc:
@@ -199,6 +265,18 @@ def _internal_error(operation: Operation, exc: Exception) -> Response:
     return error_response(ApiError(500, "UNKNOWN", f"Internal server error: {type(exc).__name__}: {exc}"))
 
 
+def _too_large(operation: Operation, limit: int) -> Response:
+    """413 in the family's error shape; the connection is closed so the rest is never read."""
+    message = f"The request body is larger than {limit} bytes."
+    response = (
+        oauth_error_response(OAuthError(413, "invalid_request", message))
+        if operation.family == OAUTH
+        else error_response(ApiError(413, "PAYLOAD_TOO_LARGE", message))
+    )
+    response.headers["connection"] = "close"
+    return response
+
+
 def endpoint(operation: Operation, ctx: Context) -> Callable[[Request], Awaitable[Response]]:
     """The Starlette endpoint serving ``operation``."""
 
@@ -214,6 +292,12 @@ def endpoint(operation: Operation, ctx: Context) -> Callable[[Request], Awaitabl
             return error_response(error)
         except OAuthError as error:
             return oauth_error_response(error)
+        except BodyTooLarge:
+            return _too_large(operation, ctx.settings.max_body_bytes)
+        except ClientDisconnect:
+            # Nobody is left to answer: one line for the operator, no traceback.
+            logger.warning("client disconnected before sending its whole request: %s", operation.template)
+            return Response(status_code=499)
         except Exception as exc:  # every failure still answers in the API shape
             return _internal_error(operation, exc)
 

@@ -124,8 +124,11 @@ def serve_forever(
     port: int = DEFAULT_PORT,
     on_ready: Callable[[ServerHandle], None] | None = None,
 ) -> None:
-    """Serve in the foreground until SIGINT or SIGTERM. Raises CannotServe before serving."""
-    app = open_app(settings)
+    """Serve in the foreground until SIGINT or SIGTERM, never under the embedded credentials.
+
+    Raises CannotServe before serving.
+    """
+    app = open_app(settings.replace(refuse_embedded_credentials=True))
     try:
         sock = bind(host, port)
     except CannotServe:

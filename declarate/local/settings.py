@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 FAULT_KINDS = ("500", "503", "drop")
 
+# The embedded target's fixed owner credentials: public (they are in this source), so only an
+# in-process app may use them; a served instance refuses them (``refuse_embedded_credentials``).
+EMBEDDED_CLIENT_ID = "declarate-local"
+EMBEDDED_CLIENT_SECRET = "declarate-local-secret"
+
 
 @dataclass(frozen=True)
 class LocalSettings:
@@ -34,6 +39,10 @@ class LocalSettings:
     record_responses: keep (operation, status, content type, body) of every API response in
         memory, for schema conformance checks.
     organization_name: name of the organization bootstrapped on first start.
+    max_body_bytes: longest request body accepted; longer ones answer 413 before being read whole.
+    refuse_embedded_credentials: set by ``serve``: the embedded target's fixed credentials are
+        refused as configuration, rotated away from a data file that holds them, and refused by
+        the token endpoint.
     """
 
     db_path: str | None = None
@@ -49,12 +58,23 @@ class LocalSettings:
     fault_seed: int | None = None
     record_responses: bool = False
     organization_name: str = "declarate-local"
+    max_body_bytes: int = 4 * 1024 * 1024
+    refuse_embedded_credentials: bool = False
 
     def __post_init__(self) -> None:
         if self.ready_after < 0:
             raise ValueError("ready_after must be >= 0")
         if self.token_ttl <= 0:
             raise ValueError("token_ttl must be > 0")
+        if self.refuse_embedded_credentials and (
+            self.client_id == EMBEDDED_CLIENT_ID or self.client_secret == EMBEDDED_CLIENT_SECRET
+        ):
+            raise ValueError(
+                "the embedded target's fixed credentials are public and cannot be served: "
+                "choose another client id and secret (or omit them to have them generated)"
+            )
+        if self.max_body_bytes < 1:
+            raise ValueError("max_body_bytes must be >= 1")
         if self.latency_ms < 0:
             raise ValueError("latency_ms must be >= 0")
         if not 0.0 <= self.fail_rate <= 1.0:

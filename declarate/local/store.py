@@ -9,6 +9,7 @@ HTTP: it must not import the handlers, and it must not decide what a request mea
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -143,12 +144,37 @@ class Tx:
         )
 
 
+DATA_FILE_MODE = 0o600
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _make_private(db_path: str) -> None:
+    """Create the data file 0600 and tighten an existing one (and its side files) to 0600.
+
+    A data file holds the bootstrap owner's secret. SQLite creates ``-wal``, ``-shm`` and
+    ``-journal`` with the database file's mode, so creating the database 0600 first covers them.
+    Failures are left for SQLite to report when it opens the path.
+    """
+    try:
+        os.close(os.open(db_path, os.O_CREAT | os.O_RDWR, DATA_FILE_MODE))
+    except OSError:
+        return
+    for path in (db_path, *(db_path + suffix for suffix in _SIDE_FILES)):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, DATA_FILE_MODE)
+        except OSError:
+            continue
+
+
 class Store:
     """The SQLite database behind one local control plane."""
 
     def __init__(self, db_path: str | None):
         self.db_path = db_path
         self._lock = threading.RLock()
+        if db_path and db_path != ":memory:":
+            _make_private(db_path)
         self._connection = sqlite3.connect(
             db_path or ":memory:", check_same_thread=False, isolation_level=None, timeout=30.0
         )

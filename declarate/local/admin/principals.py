@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from .. import auth, clock, field_rules
-from ..access import require
+from ..access import require, require_owner_for_owner
 from ..errors import already_exists, bad_request, not_found
 from ..pagination import page_request, paginate, pagination_json
 from ..rbac import Perm
@@ -78,6 +78,8 @@ def _service_account(tx: Tx, call: Call, manage: bool) -> Row:
         raise not_found(f"Service account {account_id} not found.")
     if manage or account_id != principal.service_account_id:
         require(principal, Perm.SERVICE_ACCOUNTS_MANAGE)
+    if manage:
+        require_owner_for_owner(tx, principal, "service_account", account_id)
     return row
 
 
@@ -218,6 +220,7 @@ def delete_user(call: Call) -> Reply:
     require(call.admin_principal, Perm.USERS_MANAGE)
     with call.ctx.store.write() as tx:
         row = _user(tx, call)
+        require_owner_for_owner(tx, call.admin_principal, "user", row["id"])
         check_not_last_owner(tx, call.admin_principal.org_id, "user", row["id"])
         tx.run("DELETE FROM role_bindings WHERE principal_type = 'user' AND principal_id = ?", (row["id"],))
         tx.run("DELETE FROM users WHERE id = ?", (row["id"],))

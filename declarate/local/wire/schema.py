@@ -64,13 +64,24 @@ class Str(Shape):
 
 
 class Int(Shape):
-    """A JSON integer (a boolean is not an integer)."""
+    """A JSON integer that fits the spec's integer type (i32 unless ``bits=64``; no booleans).
+
+    Out-of-range integers do not deserialize, as with the service's serde: they must never reach
+    SQLite (whose INTEGER is 64-bit) or arithmetic as arbitrary-precision Python ints.
+    """
 
     expected = "an integer"
+
+    def __init__(self, bits: int = 32):
+        self.bits = bits
 
     def check(self, value: Any, path: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(value, path)
+        bound = 1 << (self.bits - 1)
+        if not -bound <= value < bound:
+            shown = str(value) if len(str(value)) <= 40 else str(value)[:40] + "..."
+            raise ShapeError(f"invalid value: integer `{shown}`, expected i{self.bits}{_at(path)}")
 
 
 class Bool(Shape):
