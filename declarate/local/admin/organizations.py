@@ -37,9 +37,12 @@ def _organization(tx: Tx, call: Call, organization_id: str) -> Row:
 
 
 def list_organizations(call: Call) -> Reply:
-    """GET /admin/organizations: the caller's organization."""
+    """GET /admin/organizations: the caller's organization, if it is a member (holds org.read)."""
+    principal = call.admin_principal
+    if not principal.grants.can(Perm.ORG_READ):
+        return Reply(200, {"data": []})
     with call.ctx.store.read() as tx:
-        row = tx.one("SELECT * FROM organizations WHERE id = ?", (call.admin_principal.org_id,))
+        row = tx.one("SELECT * FROM organizations WHERE id = ?", (principal.org_id,))
     return Reply(200, {"data": [organization_json(row)] if row else []})
 
 
