@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 from . import local_routes, oauth
 from .admin import api_keys, organizations, principals, projects, role_bindings
 from .bootstrap import Bootstrap, ensure_bootstrap
-from .control import backups, collections, indexes
+from .control import backup_schedules, backups, collections, indexes
 from .errors import ApiError, error_response
 from .faults import FaultInjector
 from .routing import ADMIN, CONTROL, LOCAL_ADMIN, OAUTH, OPEN, Context, Operation, endpoint
@@ -41,7 +41,8 @@ OPERATIONS: tuple[Operation, ...] = (
       organizations.fetch_organization),
     O("PATCH", "/admin/organizations/{organization_id}", "update_organization", ADMIN,
       organizations.update_organization, shape.UPDATE_ORGANIZATION),
-    O("DELETE", "/admin/organizations/{organization_id}", "delete_organization", ADMIN),
+    O("DELETE", "/admin/organizations/{organization_id}", "delete_organization", ADMIN,
+      organizations.delete_organization),
     O("GET", "/admin/projects", "list_projects", ADMIN, projects.list_projects),
     O("POST", "/admin/projects", "create_project", ADMIN, projects.create_project, shape.CREATE_PROJECT),
     O("GET", "/admin/projects/{project_id}", "fetch_project", ADMIN, projects.fetch_project),
@@ -106,13 +107,19 @@ OPERATIONS: tuple[Operation, ...] = (
       backups.create_index_from_backup, shape.CREATE_INDEX_FROM_BACKUP),
     O("GET", "/restore-jobs", "list_restore_jobs", CONTROL, backups.list_restore_jobs),
     O("GET", "/restore-jobs/{job_id}", "describe_restore_job", CONTROL, backups.describe_restore_job),
-    # Control plane: backup schedules (not served: 501)
-    O("GET", "/indexes/{index_name}/backup-schedules", "list_backup_schedules", CONTROL),
-    O("POST", "/indexes/{index_name}/backup-schedules", "create_backup_schedule", CONTROL),
-    O("GET", "/backup-schedules/{schedule_id}", "describe_backup_schedule", CONTROL),
-    O("PATCH", "/backup-schedules/{schedule_id}", "update_backup_schedule", CONTROL),
-    O("DELETE", "/backup-schedules/{schedule_id}", "delete_backup_schedule", CONTROL),
-    O("GET", "/backup-schedules/{schedule_id}/history", "list_backup_schedule_history", CONTROL),
+    # Control plane: backup schedules
+    O("GET", "/indexes/{index_name}/backup-schedules", "list_backup_schedules", CONTROL,
+      backup_schedules.list_backup_schedules),
+    O("POST", "/indexes/{index_name}/backup-schedules", "create_backup_schedule", CONTROL,
+      backup_schedules.create_backup_schedule, shape.CREATE_BACKUP_SCHEDULE),
+    O("GET", "/backup-schedules/{schedule_id}", "describe_backup_schedule", CONTROL,
+      backup_schedules.describe_backup_schedule),
+    O("PATCH", "/backup-schedules/{schedule_id}", "update_backup_schedule", CONTROL,
+      backup_schedules.update_backup_schedule, shape.UPDATE_BACKUP_SCHEDULE),
+    O("DELETE", "/backup-schedules/{schedule_id}", "delete_backup_schedule", CONTROL,
+      backup_schedules.delete_backup_schedule),
+    O("GET", "/backup-schedules/{schedule_id}/history", "list_backup_schedule_history", CONTROL,
+      backup_schedules.list_backup_schedule_history),
     # Control plane: collections
     O("GET", "/collections", "list_collections", CONTROL, collections.list_collections),
     O("POST", "/collections", "create_collection", CONTROL, collections.create_collection,

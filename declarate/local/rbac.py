@@ -7,8 +7,8 @@ project roles of their own project. The tables (local semantics, modelled on Pin
 
 | role               | scope        | grants                                                        |
 | ------------------ | ------------ | ------------------------------------------------------------- |
-| OrgOwner           | organization | everything, including org.update and granting OrgOwner        |
-| OrgManager         | organization | everything but org.update and OrgOwner grants                 |
+| OrgOwner           | organization | everything, including org.update/delete and granting OrgOwner |
+| OrgManager         | organization | everything but org.update/delete and OrgOwner grants          |
 | OrgMember          | organization | org.read, users.read, projects.create (creator becomes owner) |
 | OrgBillingAdmin    | organization | org.read, users.read                                          |
 | ProjectOwner       | project      | every project permission                                      |
@@ -38,6 +38,7 @@ class Perm(StrEnum):
 
     ORG_READ = "org.read"
     ORG_UPDATE = "org.update"
+    ORG_DELETE = "org.delete"
     PROJECTS_CREATE = "projects.create"
     USERS_READ = "users.read"
     USERS_MANAGE = "users.manage"
@@ -114,7 +115,7 @@ _ORG_ADMIN = frozenset(
 
 # Organization role -> permissions on the organization.
 ORG_ROLE_PERMISSIONS: Mapping[str, frozenset[Perm]] = {
-    "OrgOwner": _ORG_ADMIN | {Perm.ORG_UPDATE, Perm.GRANT_ORG_OWNER},
+    "OrgOwner": _ORG_ADMIN | {Perm.ORG_UPDATE, Perm.ORG_DELETE, Perm.GRANT_ORG_OWNER},
     "OrgManager": _ORG_ADMIN,
     "OrgMember": frozenset({Perm.ORG_READ, Perm.USERS_READ, Perm.PROJECTS_CREATE}),
     "OrgBillingAdmin": frozenset({Perm.ORG_READ, Perm.USERS_READ}),

@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS backups (
     name TEXT, description TEXT, cloud TEXT NOT NULL, region TEXT NOT NULL, schema TEXT NOT NULL,
     deployment TEXT NOT NULL, created_at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS backups_project ON backups (project_id);
+CREATE TABLE IF NOT EXISTS backup_schedules (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, project_id TEXT NOT NULL,
+    index_id TEXT NOT NULL, name TEXT NOT NULL, frequency TEXT NOT NULL,
+    retention_days INTEGER NOT NULL, enabled INTEGER NOT NULL, anchor REAL NOT NULL,
+    ran_until REAL NOT NULL, created_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS backup_schedules_index ON backup_schedules (index_id);
+CREATE TABLE IF NOT EXISTS scheduled_backups (
+    backup_id TEXT PRIMARY KEY, schedule_id TEXT NOT NULL, expires_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS scheduled_backups_schedule ON scheduled_backups (schedule_id);
 CREATE TABLE IF NOT EXISTS restore_jobs (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, project_id TEXT NOT NULL,
     backup_id TEXT NOT NULL, target_index_name TEXT NOT NULL, target_index_id TEXT NOT NULL,

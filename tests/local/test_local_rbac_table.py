@@ -4,7 +4,8 @@ The caller is a service account holding one organization role (or none) and no p
 target of each call is made fresh by the OrgOwner, so a destructive call never depends on another.
 Expected statuses follow Pinecone's organization roles (docs: "Organization roles"):
 
-- OrgOwner: everything, including renaming and deleting the organization and OrgOwner grants.
+- OrgOwner: everything, including renaming and deleting the organization and OrgOwner grants
+  (deleting an organization that still holds projects is 412 even for its owner).
 - OrgManager: everything but renaming or deleting the organization and OrgOwner grants.
 - OrgBillingAdmin: read the organization and its members (billing has no Admin API operations).
 - OrgMember: read the organization and its members; create projects (becoming their owner).
@@ -108,6 +109,8 @@ TABLE: tuple[Case, ...] = (
     Case("fetch_organization", "GET", _org, (200, 200, 200, 200, 403)),
     Case("update_organization", "PATCH", _org, (200, 403, 403, 403, 403),
          lambda t: {"name": "declarate-local"}),
+    # The organization still holds projects: the owner passes the permission check, then 412.
+    Case("delete_organization", "DELETE", _org, (412, 403, 403, 403, 403)),
     Case("list_projects", "GET", lambda t: "/admin/projects", (200, 200, 200, 200, 200)),
     Case("create_project", "POST", lambda t: "/admin/projects", (200, 200, 403, 200, 403),
          lambda t: {"name": _unique("new")}),
@@ -182,7 +185,9 @@ def _world(server: ServerHandle, client: httpx.Client) -> World:
         callers[role] = owner_headers(
             client, created["service_account"]["client_id"], created["client_secret"]
         )
-    return World(client=client, targets=Targets(client, owner, org_id), callers=callers)
+    targets = Targets(client, owner, org_id)
+    targets.project()  # the organization is never empty, so deleting it is always refused (412)
+    return World(client=client, targets=targets, callers=callers)
 
 
 def test_the_table_covers_every_admin_operation() -> None:
@@ -199,7 +204,11 @@ def test_every_role_gets_the_documented_status(world: World, case: Case) -> None
         response = world.client.request(case.method, path, json=body, headers=world.callers[role])
         got.append(response.status_code)
         if response.status_code >= 400:
-            assert response.json()["error"]["code"] in ("PERMISSION_DENIED", "NOT_FOUND"), response.text
+            assert response.json()["error"]["code"] in (
+                "PERMISSION_DENIED",
+                "NOT_FOUND",
+                "FAILED_PRECONDITION",
+            ), response.text
     assert tuple(got) == case.expected, dict(zip([str(role) for role in ROLES], got, strict=True))
 
 

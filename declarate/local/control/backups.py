@@ -18,6 +18,8 @@ from ..pagination import page_request, paginate, pagination_json
 from ..routing import Call, Reply
 from ..store import Row, Tx, loads
 from . import index_config
+from .backup_rows import is_pod, take_backup
+from .backup_schedules import catch_up
 from .index_model import find_index, settled
 from .indexes import insert_index
 
@@ -91,37 +93,17 @@ def create_backup(call: Call) -> Reply:
         if index is None or index["deleted_at"] is not None:
             # The spec declares no 404 for this operation: an unknown index is a bad argument.
             raise bad_request(f"Index {call.path['index_name']} not found.")
-        deployment = loads(index["deployment"])
-        if deployment["deployment_type"] == "pod":
+        if is_pod(index):
             raise bad_request("Backups are supported for serverless and BYOC indexes only.")
-        cloud = deployment.get("cloud", "byoc")
-        region = deployment.get("region", deployment.get("environment", ""))
-        backup_id = str(uuid.uuid4())
-        tx.insert(
-            "backups",
-            {
-                "id": backup_id,
-                "project_id": index["project_id"],
-                "source_index_id": index["id"],
-                "source_index_name": index["name"],
-                "name": body.get("name"),
-                "description": body.get("description"),
-                "cloud": cloud,
-                "region": region,
-                "schema": index["schema"],
-                "deployment": index["deployment"],
-                "created_at": call.now,
-            },
-        )
-        row = tx.one("SELECT * FROM backups WHERE id = ?", (backup_id,))
-    assert row is not None
+        row = take_backup(tx, index, str(uuid.uuid4()), body.get("name"), body.get("description"), call.now)
     return Reply(200, backup_json(row, call.now, ready_after))
 
 
 def list_project_backups(call: Call) -> Reply:
     """GET /backups."""
     require_control(call.key_principal, write=False, action="control::backups::list")
-    with call.ctx.store.read() as tx:
+    with call.ctx.store.write() as tx:
+        catch_up(tx, call.key_principal.project_id, call.now)
         rows = tx.all(
             "SELECT * FROM backups WHERE project_id = ? ORDER BY seq", (call.key_principal.project_id,)
         )
@@ -139,7 +121,8 @@ def list_index_backups(call: Call) -> Reply:
     name = call.path["index_name"]
     project_id = call.key_principal.project_id
     ready_after = call.ctx.settings.ready_after
-    with call.ctx.store.read() as tx:
+    with call.ctx.store.write() as tx:
+        catch_up(tx, project_id, call.now)
         index = find_index(tx, project_id, name, call.now, ready_after)
         active = index if index is not None and index["deleted_at"] is None else None
         rows = tx.all(
@@ -162,7 +145,8 @@ def list_index_backups(call: Call) -> Reply:
 def describe_backup(call: Call) -> Reply:
     """GET /backups/{backup_id}."""
     require_control(call.key_principal, write=False, action="control::backups::describe")
-    with call.ctx.store.read() as tx:
+    with call.ctx.store.write() as tx:
+        catch_up(tx, call.key_principal.project_id, call.now)
         row = _backup(tx, call)
     return Reply(200, backup_json(row, call.now, call.ctx.settings.ready_after))
 
@@ -171,8 +155,10 @@ def delete_backup(call: Call) -> Reply:
     """DELETE /backups/{backup_id} (202)."""
     require_control(call.key_principal, write=True, action="control::backups::delete")
     with call.ctx.store.write() as tx:
+        catch_up(tx, call.key_principal.project_id, call.now)
         row = _backup(tx, call)
         tx.run("DELETE FROM backups WHERE id = ?", (row["id"],))
+        tx.run("DELETE FROM scheduled_backups WHERE backup_id = ?", (row["id"],))
     return Reply(202)
 
 
@@ -183,6 +169,7 @@ def create_index_from_backup(call: Call) -> Reply:
     field_rules.resource_name(body["name"])
     ready_after = call.ctx.settings.ready_after
     with call.ctx.store.write() as tx:
+        catch_up(tx, call.key_principal.project_id, call.now)
         backup = _backup(tx, call)
         if not settled(backup["created_at"], call.now, ready_after):
             raise failed_precondition(f"Backup {backup['id']} is not completed")

@@ -19,6 +19,7 @@ from ..errors import already_exists, bad_request, failed_precondition, forbidden
 from ..routing import Call, Reply
 from ..store import Row, Tx, dumps, loads
 from . import index_config
+from .backup_schedules import catch_up
 from .index_model import (
     capacity_state,
     find_index,
@@ -266,6 +267,8 @@ def delete_index(call: Call) -> Reply:
                 "Unable to delete an index. There are pending collections for this index: "
                 + json.dumps(pending).replace('"', "'")
             )
+        catch_up(tx, row["project_id"], call.now)  # runs due before the delete are taken
+        tx.run("DELETE FROM backup_schedules WHERE index_id = ?", (row["id"],))
         tx.update("indexes", {"deleted_at": call.now}, "id = ?", (row["id"],))
         tx.update("backups", {"source_index_deleted_at": call.now}, "source_index_id = ?", (row["id"],))
         purge_gone(tx, call.now, ready_after)

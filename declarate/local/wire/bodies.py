@@ -186,6 +186,16 @@ CONFIGURE_INDEX = Obj(
     closed=True,
 )
 CREATE_BACKUP = Obj({"name": Str(), "description": Str()})
+_RETENTION = Obj({"expire_after_days": Int()}, required=("expire_after_days",))
+CREATE_BACKUP_SCHEDULE = Obj(
+    {
+        "name": Str(),
+        "schedule": Obj({"type": Str(), "frequency": Str()}, required=("type", "frequency")),
+        "retention": _RETENTION,
+    },
+    required=("name", "schedule", "retention"),
+)
+UPDATE_BACKUP_SCHEDULE = Obj({"frequency": Str(), "retention": _RETENTION, "enabled": Bool()})
 CREATE_INDEX_FROM_BACKUP = Obj(
     {"name": Str(), "tags": TAGS, "deletion_protection": Str(), "read_capacity": READ_CAPACITY},
     required=("name",),
