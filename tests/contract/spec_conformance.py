@@ -10,7 +10,6 @@ operation and status (``4XX``/``default`` as fallbacks). Test support only.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+# Vendored so that the tests read nothing outside the repository (DESIGN §9.4).
+SPEC_DIR = Path(__file__).resolve().parents[2] / "specs" / "pinecone-api"
 SPEC_FILES = ("oauth_2026-07.oas.yaml", "admin_2026-07.oas.yaml", "db_control_2026-07.oas.yaml")
 _DROPPED = {
     "example",
@@ -35,15 +36,9 @@ _DROPPED = {
 _SCHEMA_MAPS = {"properties", "patternProperties", "$defs", "definitions"}
 
 
-def spec_dir() -> Path | None:
-    """Where the spec files are: ``$DECLARATE_PINECONE_SPECS`` or ``<repo>/../shared/pinecone-api``."""
-    candidates = [os.environ.get("DECLARATE_PINECONE_SPECS", "")]
-    repo = Path(__file__).resolve().parents[2]
-    candidates += [str(repo.parent / "shared" / "pinecone-api"), str(repo / "shared" / "pinecone-api")]
-    for candidate in candidates:
-        if candidate and all((Path(candidate) / name).is_file() for name in SPEC_FILES):
-            return Path(candidate)
-    return None
+def spec_dir() -> Path:
+    """Where the spec files are: the copy vendored in this repository (see its README for the source)."""
+    return SPEC_DIR
 
 
 def to_json_schema(node: Any) -> Any:
@@ -84,8 +79,6 @@ class SpecOperation:
 def load_operations() -> dict[str, SpecOperation]:
     """Every operation of the three specs, by operationId."""
     directory = spec_dir()
-    if directory is None:
-        raise FileNotFoundError("the 2026-07 spec files were not found (set DECLARATE_PINECONE_SPECS)")
     operations: dict[str, SpecOperation] = {}
     for name in SPEC_FILES:
         document = yaml.safe_load((directory / name).read_text())
