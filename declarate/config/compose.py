@@ -165,7 +165,7 @@ class Composer:
                 self.anchors[event.anchor] = _Anchor(value, [((), mark)], [], 1, 0)
             return value
         if depth >= MAX_DEPTH:
-            raise ComposeAbort(_too_deep(self.at(mark)))
+            raise ComposeAbort(too_deep(self.at(mark)))
         if event.tag not in _COLLECTION_TAGS:
             self.diagnostics.append(_unsupported_tag(event.tag, self.at(mark), path))
         anchor = event.anchor
@@ -234,7 +234,8 @@ class Composer:
         """The key's text (`_MERGE_KEY` for a merge), or None when it cannot be a key (reported)."""
         origin = self.at(event.start_mark)
         if type(event) is not ScalarEvent:
-            value = self.detached(event, path, depth)[0]
+            # A key is one level inside its mapping, like a value: `? ? ? ...` must not recurse unbounded.
+            value = self.detached(event, path, depth + 1)[0]
             if isinstance(value, str):  # an alias to a string
                 return value
             found = (
@@ -270,13 +271,19 @@ class Composer:
     def merge_sources(
         self, event: Any, path: Path, depth: int, mark: Any
     ) -> list[tuple[Any, Positions, Positions]]:
-        """The mappings a `<<` key merges in (one, or a list), each composed as if it stood at `path`."""
+        """The mappings a `<<` key merges in (one, or a list), each composed as if it stood at `path`.
+
+        They count one level deeper (two in a list) than the mapping, as written: merges nested in
+        merges are nesting too, and must meet the same depth limit.
+        """
         if type(event) is SequenceStartEvent:
+            if depth + 1 >= MAX_DEPTH:
+                raise ComposeAbort(too_deep(self.at(event.start_mark)))
             items = []
             while type(item := self.next_event()) is not SequenceEndEvent:
-                items.append(self.detached(item, path, depth))
+                items.append(self.detached(item, path, depth + 2))
         else:
-            items = [self.detached(event, path, depth)]
+            items = [self.detached(event, path, depth + 1)]
         sources = [item for item in items if isinstance(item[0], dict)]
         if len(sources) < len(items):
             message = "a merge key '<<' needs a mapping or a list of mappings"
@@ -306,7 +313,7 @@ class Composer:
             hint = "write the content out, or nest fewer aliases"
             raise ComposeAbort(problem(self.at(mark), message, "yaml.alias_bomb", path, hint=hint))
         if depth + anchor.height > MAX_DEPTH:
-            raise ComposeAbort(_too_deep(self.at(mark)))
+            raise ComposeAbort(too_deep(self.at(mark)))
         self.positions.append((path, mark))  # the value sits where the alias is written
         self.positions.extend(((*path, *p), m) for p, m in anchor.positions if p)
         self.key_positions.extend(((*path, *p), m) for p, m in anchor.key_positions)
@@ -378,7 +385,8 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def _too_deep(origin: Origin) -> Diagnostic:
+def too_deep(origin: Origin) -> Diagnostic:
+    """Nesting over `MAX_DEPTH`, found by the composer or (sooner, when it reads ahead) by the parser."""
     # No path: at this depth it would be longer than the message.
     return problem(origin, f"nesting is deeper than {MAX_DEPTH} levels", "yaml.too_deep")
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from declarate.config.compose import ComposeAbort, Composer, problem
+from declarate.config.compose import ComposeAbort, Composer, problem, too_deep
 from declarate.config.document import SourceDocument
 from declarate.diagnostics import Diagnostic, Severity
 from declarate.model.resource import Origin
@@ -35,6 +35,10 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 # The C parser is ~10x faster; the pure-Python one yields the same events and marks.
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml >= 0.2.6 (bundled with PyYAML 6.0.3+) refuses nesting over 1,000 levels itself. Its scanner
+# reads ahead while a simple key is possible (up to 1,024 characters on one line), so on `[[[[...` it
+# stops before the composer has seen the 65 levels it refuses: that error is the same refusal.
+_PARSER_TOO_DEEP = "exceeded maximum nesting depth"
 _SYNTAX_HINTS = {
     "mapping values are not allowed": "a ': ' inside a value needs quotes, or the indentation is off",
     "did not find expected key": "check the indentation of this line and the lines above it",
@@ -236,6 +240,8 @@ def _syntax_error(error: yaml.MarkedYAMLError, file: str, text: str) -> Diagnost
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     origin = Origin(file, line, column)
+    if error.problem and _PARSER_TOO_DEEP in error.problem:
+        return too_deep(origin)
     lines = text.split("\n")
     source_line = lines[line - 1] if line <= len(lines) else ""
     found = error.problem or "the text is not valid YAML"

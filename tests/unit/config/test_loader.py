@@ -343,21 +343,76 @@ def test_a_recursive_alias_is_an_error() -> None:
     assert "refers to the node that contains it" in problems[0].message
 
 
-def test_nesting_is_allowed_to_64_levels_and_refused_beyond() -> None:
+# Both parsers PyYAML may use: libyaml (>= 0.2.6 refuses 1,000 levels itself, and reads ahead) and the
+# pure-Python one, used where the C bindings are missing. The depth refusal must be the same with each.
+PARSERS = [pytest.param(yaml.SafeLoader, id="python")]
+if getattr(yaml, "CSafeLoader", None) is not None:
+    PARSERS.append(pytest.param(yaml.CSafeLoader, id="libyaml"))
+
+
+@pytest.fixture(params=PARSERS)
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr("declarate.config.loader._Parser", request.param)
+    return request.param
+
+
+def too_deep_at(problems: list[Diagnostic]) -> tuple[str, int]:
+    """The file and line of the one `yaml.too_deep` error, the only problem reported."""
+    assert codes(problems) == ["yaml.too_deep"]
+    assert problems[0].severity is Severity.ERROR
+    assert problems[0].message == f"nesting is deeper than {MAX_DEPTH} levels"
+    return problems[0].origin.file, problems[0].origin.line
+
+
+def test_nesting_is_allowed_to_64_levels_and_refused_beyond(parser: Any) -> None:
     assert load("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n")[1] == []
     _, problems = load("a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n")
-    assert codes(problems) == ["yaml.too_deep"]
+    assert too_deep_at(problems) == ("project.yaml", 1)
 
 
-def test_very_deep_nesting_fails_fast_instead_of_exhausting_the_parser() -> None:
-    _, problems = load("[" * 1_000_000)
-    assert codes(problems) == ["yaml.too_deep"]
+@pytest.mark.parametrize(
+    "deep",
+    [
+        "[" * 1_000_000,  # past libyaml's own limit of 1,000 within its read-ahead
+        "[" * 1001,
+        "{a: " * 5000,
+        "{a: [" * 600,
+        "- " * 5000 + "x",
+        "? " * 5000 + "x",  # complex keys are nesting too
+        "{<<: " * 5000 + "{}",  # and merges into merges
+        "{<<: [" * 5000,
+        "".join(" " * i + "a:\n" for i in range(200)),
+    ],
+    ids=[
+        "flow-1M",
+        "flow-1001",
+        "flow-maps",
+        "mixed",
+        "block-entries",
+        "keys",
+        "merges",
+        "merge-lists",
+        "block",
+    ],
+)
+def test_very_deep_nesting_fails_fast_instead_of_exhausting_the_parser(parser: Any, deep: str) -> None:
+    text = "kind: Project\nname: x\n---\n" + deep  # in a later document, on line 4 (block: 4 + 64)
+    docs, problems = load(text)
+    file, line = too_deep_at(problems)
+    assert file == "project.yaml" and line == (4 + MAX_DEPTH if deep.startswith("a:") else 4)
+    assert [d.data for d in docs] == [{"kind": "Project", "name": "x"}]  # what came before still loads
 
 
-def test_deep_nesting_through_an_alias_is_refused() -> None:
+def test_very_deep_nesting_in_a_file_names_the_file_and_line(parser: Any, tmp_path: Path) -> None:
+    root = write(tmp_path, {"ok.yaml": "kind: Project\nname: x\n", "deep.yaml": "a: 1\nb: " + "[" * 3000})
+    _, problems = load_documents([root], env={})
+    assert too_deep_at(problems) == (str(root / "deep.yaml"), 2)
+
+
+def test_deep_nesting_through_an_alias_is_refused(parser: Any) -> None:
     deep = "[" * 40 + "]" * 40
     _, problems = load(f"a: &a {deep}\nb: " + "[" * 30 + "*a" + "]" * 30 + "\n")
-    assert codes(problems) == ["yaml.too_deep"]
+    assert too_deep_at(problems) == ("project.yaml", 2)
 
 
 def test_a_file_over_10_mib_is_refused(tmp_path: Path) -> None:
