@@ -1,7 +1,8 @@
 """Fixtures of the contract suite: one served local control plane, driven by the official SDK.
 
 The session-scoped ``server`` records every response, and the conformance test (marked
-``conformance``) is moved to the end of the run so it checks what the whole suite recorded.
+``conformance``) is moved to the end of the run so it checks what the whole suite recorded. Under
+pytest-xdist the whole contract suite runs on one worker (see ``tests/conftest.py``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,41 @@
+"""Suite-wide pytest set-up: how the tests are spread over pytest-xdist workers.
+
+The README's test command runs in parallel (``-n auto`` in pyproject's addopts). Tests go to
+whichever worker is free, one at a time, except the folders in ``ONE_WORKER``: each of those runs
+whole on one worker, in collection order, because its tests share one session (the contract suite's
+conformance test checks every response its session server recorded). pytest-xdist's own
+``--dist loadgroup`` would do this with markers, but it renames test ids, which pytest 9.2 no longer
+allows. This module only schedules; it defines no fixtures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+ONE_WORKER = ("tests/contract/",)
+
+
+def _scope(nodeid: str) -> str:
+    """The unit of work a test belongs to: its folder in ``ONE_WORKER``, else the test alone."""
+    return next((folder for folder in ONE_WORKER if nodeid.startswith(folder)), nodeid)
+
+
+class _Scheduler:
+    """The pytest-xdist hook, registered only when pytest-xdist is installed and distributing."""
+
+    @pytest.hookimpl
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        from xdist.scheduler import LoadScopeScheduling
+
+        class OneWorkerFolders(LoadScopeScheduling):  # type: ignore[misc]
+            def _split_scope(self, nodeid: str) -> str:
+                return _scope(nodeid)
+
+        return OneWorkerFolders(config, log)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("dist", "no") == "load":
+        config.pluginmanager.register(_Scheduler(), "declarate-scheduler")
