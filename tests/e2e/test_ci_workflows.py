@@ -1,6 +1,7 @@
 """The example GitHub Actions workflows in `examples/ci/` do what their comments say.
 
-Each workflow is parsed, and every `run:` step that invokes `declarate` is executed in order, as the
+Each workflow is parsed, and every step that runs `declarate` (a `run:` script invoking it, or a
+step that uses the repository's own action, whose composite steps are run) is executed in order, as the
 runner would (`bash -eo pipefail`, `GITHUB_ACTIONS=true`, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`; see
 `actions_runner.py`), with
 the workflow's `env:` evaluated against repository variables and secrets that point at a served local
@@ -22,7 +23,17 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
-from tests.e2e.actions_runner import REPO, Runner, declarate_steps, load_workflow, only_job, step, triggers
+from tests.e2e.actions_runner import (
+    CI,
+    REPO,
+    Runner,
+    declarate_steps,
+    load_workflow,
+    only_job,
+    step,
+    triggers,
+    uses_declarate,
+)
 from tests.e2e.harness import Cli, Sdk
 
 PLAN_SCHEMA = json.loads((REPO / "schemas" / "plan.schema.json").read_text())
@@ -66,22 +77,36 @@ def test_workflow_is_well_formed_github_actions(name: str) -> None:
     for each in job["steps"]:
         assert each.get("name"), each
         assert ("uses" in each) != ("run" in each), each
-        if "uses" in each:
+        if "uses" in each and not uses_declarate(each):
             assert re.fullmatch(r"actions/[a-z-]+@v\d+", each["uses"]), each["uses"]
     assert workflow["env"]["DECLARATE_CONFIG_DIR"] == "${{ vars.DECLARATE_CONFIG_DIR || 'config' }}"
     assert workflow["env"]["DECLARATE_API_URL"].startswith("${{ vars.DECLARATE_API_URL")
 
 
+def validates(step: dict[str, Any]) -> bool:
+    return "declarate validate" in step.get("run", "") or step.get("with", {}).get("command") == "validate"
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_each_workflow_installs_declarate_with_the_repositorys_action_first(name: str) -> None:
+    steps = only_job(load_workflow(name))["steps"]
+    assert steps[0]["uses"] == "actions/checkout@v4"
+    assert uses_declarate(steps[1]) and validates(steps[1])
+    assert steps[1]["with"]["config"] == "${{ env.DECLARATE_CONFIG_DIR }}"
+    # Nothing comes from a package index: the package is on none.
+    assert "pip install" not in (CI / name).read_text()
+
+
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_credentials_come_from_repository_secrets_only_where_pinecone_is_called(name: str) -> None:
     workflow = load_workflow(name)
-    calls_pinecone = [s for s in declarate_steps(workflow) if "declarate validate" not in s["run"]]
+    calls_pinecone = [s for s in declarate_steps(workflow) if not validates(s)]
     assert calls_pinecone
     for each in calls_pinecone:
         assert each["env"]["PINECONE_CLIENT_ID"] == "${{ secrets.PINECONE_CLIENT_ID }}"
         assert each["env"]["PINECONE_CLIENT_SECRET"] == "${{ secrets.PINECONE_CLIENT_SECRET }}"
     assert "secrets." not in yaml.safe_dump(workflow["env"])
-    validate = [s for s in declarate_steps(workflow) if "declarate validate" in s["run"]]
+    validate = [s for s in declarate_steps(workflow) if validates(s)]
     assert all("env" not in s for s in validate)  # offline: no credential needed
 
 
@@ -108,7 +133,7 @@ def test_the_secrets_directory_is_never_uploaded() -> None:
             if "upload-artifact" in each.get("uses", ""):
                 assert "secrets" not in each["with"]["path"]
                 assert ".declarate" not in each["with"]["path"]
-    (apply,) = declarate_steps(load_workflow("deploy.yml"))
+    (_, apply) = declarate_steps(load_workflow("deploy.yml"))
     assert '--secrets-dir "$DECLARATE_SECRETS_DIR"' in apply["run"]
     assert apply["env"]["DECLARATE_SECRETS_DIR"].startswith("${{ runner.temp }}")
 
@@ -249,7 +274,8 @@ def test_deploy_applies_the_reviewed_plan(runner: Callable[..., Runner], cli: Cl
 
     runs = deploy.run("deploy.yml")
 
-    (apply,) = runs
+    (validate, apply) = runs
+    assert validate.code == 0, validate.output
     assert apply.code == 0, apply.output
     assert "Applying the plan reviewed on the pull request." in apply.stdout
     assert cli("plan", "-f", str(config), "--detailed-exitcode").code == 0
@@ -281,7 +307,7 @@ def test_deploy_fails_loudly_when_created_secrets_have_nowhere_to_go(runner: Cal
         "deploy.yml", also=("Move created secrets into the secret manager", "Remove the secrets directory")
     )
 
-    assert [r.code for r in runs] == [0, 1, 0]
+    assert [r.code for r in runs] == [0, 0, 1, 0]
     store = step(runs, "Move created secrets into the secret manager")
     assert (
         "service-account__recs-ci.client_secret was created but DECLARATE_SECRET_STORE is not set"
@@ -300,7 +326,7 @@ def test_deploy_replans_when_main_moved_since_the_review(runner: Callable[..., R
         team.read_text().replace("tags: {team: electronics}", "tags: {team: electronics, tier: gold}")
     )
 
-    (apply,) = deploy.run("deploy.yml")
+    (_, apply) = deploy.run("deploy.yml")
 
     assert apply.code == 0, apply.output
     assert "applying a fresh plan of this commit" in apply.stdout
@@ -311,7 +337,7 @@ def test_deploy_can_require_a_reviewed_plan(runner: Callable[..., Runner]) -> No
     deploy = runner("main", DECLARATE_REQUIRE_REVIEWED_PLAN="true")
     deploy.checkout()
 
-    (apply,) = deploy.run("deploy.yml")
+    (_, apply) = deploy.run("deploy.yml")
 
     assert apply.code == 1
     assert "No reviewed plan was found for this commit. Nothing was applied." in apply.stdout
@@ -322,13 +348,13 @@ def test_deploy_without_a_reviewed_plan_applies_a_fresh_one(runner: Callable[...
     deploy = runner("main")
     config = deploy.checkout()
 
-    (apply,) = deploy.run("deploy.yml")
+    (_, apply) = deploy.run("deploy.yml")
 
     assert apply.code == 0, apply.output
     assert "No reviewed plan was found: applying a fresh plan of this commit." in apply.stdout
     assert cli("plan", "-f", str(config), "--detailed-exitcode").code == 0
     again = deploy.run("deploy.yml")
-    assert "nothing to apply" in again[0].stdout
+    assert "nothing to apply" in again[1].stdout
 
 
 def test_deploy_refuses_a_reviewed_plan_made_stale_by_a_change_by_hand(
@@ -339,7 +365,7 @@ def test_deploy_refuses_a_reviewed_plan_made_stale_by_a_change_by_hand(
     reviewed_plan(runner, deploy)
     sdk.admin.projects.create(name="apparel-team")  # someone made it by hand in the meantime
 
-    (apply,) = deploy.run("deploy.yml")
+    (_, apply) = deploy.run("deploy.yml")
 
     assert apply.code == 1
     assert "project/apparel-team was created by someone else since the plan was made" in apply.stderr
@@ -353,7 +379,7 @@ def test_drift_in_sync_passes_without_an_issue(runner: Callable[..., Runner], cl
     config = nightly.checkout()
     assert cli("apply", "-f", str(config), "--auto-approve").code == 0
 
-    (detect,) = nightly.run("drift.yml")
+    (_, detect) = nightly.run("drift.yml")
 
     assert detect.code == 0, detect.output
     assert detect.outputs == {"exitcode": "0", "drifted": "false"}  # the close-the-issue step runs
@@ -370,7 +396,7 @@ def test_drift_opens_the_issue_with_the_markdown_report(
     assert cli("apply", "-f", str(config), "--auto-approve").code == 0
     sdk.control("apparel-team").configure_index("apparel-recs", tags={"team": "shoes"})
 
-    (detect,) = nightly.run("drift.yml")
+    (_, detect) = nightly.run("drift.yml")
 
     assert detect.code == 0, detect.output  # drift is a finding reported in the issue, not a failure
     assert detect.outputs == {"exitcode": "2", "drifted": "true"}
@@ -387,7 +413,7 @@ def test_drift_fails_the_job_on_error(runner: Callable[..., Runner]) -> None:
     nightly.checkout()
     nightly.secrets["PINECONE_CLIENT_ID"] = "nobody"
 
-    (detect,) = nightly.run("drift.yml")
+    (_, detect) = nightly.run("drift.yml")
 
     assert detect.code == 1
     assert detect.outputs == {"exitcode": "1"}
