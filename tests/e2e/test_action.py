@@ -177,8 +177,8 @@ def test_drift_is_a_finding_unless_fail_on_changes(
 def test_a_wrong_command_or_flag_value_fails_clearly(runner: Runner) -> None:
     for inputs, message in [
         (
-            {"command": "destroy"},
-            "the input 'command' must be validate, plan, apply, drift, export or report",
+            {"command": "--help"},
+            "the input 'command' must be a declarate command such as validate, plan, apply or drift",
         ),
         ({"command": "plan", "fail_on_changes": "yes"}, "the input 'fail_on_changes' must be true or false"),
         ({"command": "apply", "plan": "missing.json"}, "the plan to apply was not found: missing.json"),
@@ -187,6 +187,9 @@ def test_a_wrong_command_or_flag_value_fails_clearly(runner: Runner) -> None:
         done = runner.run_action(inputs, {})
         assert (done.code, done.outputs["exit_code"]) == (1, "1"), inputs
         assert f"::error title=declarate action::{message}" in done.stderr
+    unknown = runner.run_action({"command": "destroy"}, {})
+    assert (unknown.code, unknown.outputs["exit_code"]) == (1, "1")
+    assert "No such command 'destroy'" in unknown.stderr
 
 
 # --- hostile inputs ----------------------------------------------------------------------------------
