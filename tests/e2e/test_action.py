@@ -132,11 +132,15 @@ def test_blocked_changes_fail_the_step_after_writing_every_output(
     assert applied.code == 0, applied.output
     team = runner.workspace / "config" / "projects" / "apparel-team.yaml"
     team.write_text(team.read_text().replace("dimension: 1536", "dimension: 768"))
+    (runner.workspace / "plan.json").write_text("{}")  # from an earlier run
 
     done = runner.run_action({"command": "plan", "config": "config", "plan": "plan.json"}, credentials)
 
     assert done.code == 3
     assert done.outputs["exit_code"] == "3" and done.outputs["has_changes"] == "true"
+    # The saved plan is this run's (blocked, for the record), never the older file.
+    assert done.outputs["plan_path"] == str(runner.workspace / "plan.json")
+    assert json.loads((runner.workspace / "plan.json").read_text())["blocked"] is True
     assert "::error title=declarate::declarate plan: the plan has blocked changes (exit 3)." in done.stderr
 
 
@@ -279,3 +283,15 @@ def test_the_step_fails_with_declarates_exit_code(
             str(code),
             has_changes,
         )
+
+
+def test_a_plan_file_from_an_earlier_run_never_passes_for_this_ones(
+    runner: Runner, fake: Callable[..., dict[str, Any]]
+) -> None:
+    earlier = runner.workspace / "plan.json"
+    earlier.write_text("{}")
+
+    done = fake(runner, {"command": "plan", "plan": "plan.json"}, exit=1)["done"]  # wrote no plan
+
+    assert done.outputs["plan_path"] == ""
+    assert not earlier.exists()
