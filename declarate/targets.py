@@ -210,7 +210,7 @@ def open_provider(
         credentials=credentials,
         rate_limit=rate_limit,
         # Room above the apply parallelism for the reads and polls that run beside changes.
-        max_concurrency=max(parallelism * 2, 4),
+        max_concurrency=max(parallelism * 4, 4),
         max_attempts=max_attempts,
         timeout=timeout,
         transport=transport,

@@ -32,22 +32,33 @@ async def read_live(session: Session, request: ReadRequest) -> State:
     """Live state: every project, the organization, and the requested projects read whole."""
     client, directory = session.client, session.directory
     session.keys.use_directives(request.directives)
-    projects_page, accounts, bindings = await gather_all(
-        client.admin("GET", "/admin/projects"),
-        client.admin_pages("/admin/service-accounts"),
-        client.admin_pages("/admin/role-bindings"),
-    )
-    projects: list[dict[str, Any]] = projects_page.get("data") or []
-    directory.learn_projects(projects)
-    directory.learn_service_accounts(accounts)
-    requested = {p["name"] for p in projects} if request.all_projects else set(request.projects)
-    # Principal lookups and project contents are independent: fetch them side by side.
-    lookups = asyncio.ensure_future(_load_principals(session, principal_types_of(bindings)))
+    # The critical path is projects -> temporary key -> index list: each project's reads start as
+    # soon as the project list arrives, while the organization's lists (role bindings may take
+    # several pages) and the principal lookups they imply go on beside them.
+    organization = asyncio.ensure_future(_read_organization(session))
+    reads: asyncio.Future[list[tuple[list[Resource], set[Address]]]] | None = None
     try:
-        contents = await gather_all(*(_read_project(session, p) for p in projects if p["name"] in requested))
-        invites = await lookups
+        projects: list[dict[str, Any]] = (await client.admin("GET", "/admin/projects")).get("data") or []
+        directory.learn_projects(projects)
+        requested = {p["name"] for p in projects} if request.all_projects else set(request.projects)
+        reads = asyncio.ensure_future(
+            gather_all(*(_read_project(session, p) for p in projects if p["name"] in requested))
+        )
+        await asyncio.wait([organization, reads], return_when=asyncio.FIRST_EXCEPTION)
+        for failed in (
+            reads.exception() if reads.done() else None,
+            organization.exception() if organization.done() else None,
+        ):
+            if failed is not None:  # the first failure of either, without waiting for the other
+                raise failed
+        accounts, bindings, invites = await organization
+        contents = await reads
     finally:
-        lookups.cancel()
+        # On a failure nothing goes on sending; each task's outcome is collected, so no warning.
+        others = [task for task in (organization, reads) if task is not None]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     resources: list[Resource] = [project_resource(p) for p in projects]
     resources += [service_account_resource(a) for a in accounts]
@@ -77,6 +88,19 @@ async def read_live(session: Session, request: ReadRequest) -> State:
     return State.of(resources, scopes, protected=protected)
 
 
+async def _read_organization(
+    session: Session,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Service accounts, role bindings, and the users or invites the bindings name (every invite)."""
+    accounts, bindings = await gather_all(
+        session.client.admin_pages("/admin/service-accounts"),
+        session.client.admin_pages("/admin/role-bindings"),
+    )
+    session.directory.learn_service_accounts(accounts)
+    invites = await _load_principals(session, principal_types_of(bindings))
+    return accounts, bindings, invites
+
+
 async def _load_principals(session: Session, wire_types: set[str]) -> list[dict[str, Any]]:
     """Fetch users and invites only when bindings name them; every invite listed (expired too)."""
     directory = session.directory
@@ -95,9 +119,9 @@ async def _load_principals(session: Session, wire_types: set[str]) -> list[dict[
 async def _read_project(session: Session, project: Mapping[str, Any]) -> tuple[list[Resource], set[Address]]:
     """One live project's API keys and indexes, and which of those keys are declarate's own."""
     name = project["name"]
-    keys_page, indexes = await gather_all(
-        session.client.admin("GET", f"/admin/projects/{project['id']}/api-keys"),
+    indexes, keys_page = await gather_all(  # the key is on the critical path: its request goes first
         _list_indexes(session, name),
+        session.client.admin("GET", f"/admin/projects/{project['id']}/api-keys"),
     )
     keys: list[dict[str, Any]] = keys_page.get("data") or []
     deleted = await session.keys.delete_stale(keys)
