@@ -7,10 +7,16 @@ prints nothing itself.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+
+# Variables with which rich decides "terminal" otherwise than the stream's isatty().
+_RICH_TERMINAL_OVERRIDES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS")
 
 
 class LazyConsole:
@@ -27,6 +33,16 @@ class LazyConsole:
 
             self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
         return self._console
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the stream is a terminal: asked of the stream itself in the usual case (no rich
+        import), of rich when an environment variable may override the answer."""
+        if self._console is None and not any(name in os.environ for name in _RICH_TERMINAL_OVERRIDES):
+            stream = sys.stderr if self._stderr else sys.stdout
+            isatty = getattr(stream, "isatty", None)
+            return bool(isatty is not None and isatty())
+        return bool(self.console.is_terminal)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.console, name)
