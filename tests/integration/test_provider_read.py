@@ -16,7 +16,7 @@ import yaml
 
 from declarate.config.document import SourceDocument
 from declarate.config.normalize import normalize
-from declarate.errors import ConnectionFailed, TargetError, Unauthorized
+from declarate.errors import ConnectionFailed, ServerError, TargetError, Unauthorized
 from declarate.local import running_server
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.plan import Action, Change
@@ -354,6 +354,23 @@ def test_read_succeeds_under_a_server_rate_limit(tmp_path: Path) -> None:
 
     assert {"team-a", "team-b", "team-c"} <= set(live.projects())
     assert throttled > 0 and provider.stats.retries > 0
+
+
+def test_a_failing_organization_list_fails_the_read_at_once_and_leaves_no_key(
+    tmp_path: Path, recwarn: pytest.WarningsRecorder
+) -> None:
+    """Organization lists run beside the project reads: the failure of one ends the other."""
+    db = str(tmp_path / "broken-bindings.db")
+    with running_server(db_path=db, ready_after=0) as calm:
+        estate = Estate(calm)
+        project_ids = [estate.project(name) for name in ("team-a", "team-b")]
+    broken = {"fail_rate": 1.0, "fail_kinds": ("500",), "fault_route": ("GET /admin/role-bindings",)}
+    with running_server(db_path=db, ready_after=0, **broken) as server:
+        with pytest.raises(ServerError, match="role-bindings"):
+            read(make_provider(server, max_attempts=2), "team-a", "team-b")
+        estate = Estate(server)
+        assert all(temporary_keys(estate, project_id) == [] for project_id in project_ids)
+    assert not [w for w in recwarn if "never retrieved" in str(w.message)]
 
 
 # -- the embedded target -------------------------------------------------------------------------
