@@ -23,6 +23,7 @@ import httpx
 
 from declarate.errors import ApiError, ConnectionFailed, DeclarateError, TargetError, Unauthorized, api_error
 from declarate.providers.pinecone.pacing import TokenBucket, backoff_delay, parse_retry_after
+from declarate.providers.pinecone.transport import shown_url, transport_problem
 
 API_VERSION = "2026-07"
 API_VERSION_HEADER = "X-Pinecone-Api-Version"
@@ -267,7 +268,7 @@ class PineconeClient:
                 elapsed_ms = (time.monotonic() - sent_at) * 1000
             if lost is not None:
                 where = f"{method} {self._shown_url(url)}"
-                problem = _transport_problem(lost)
+                problem = transport_problem(lost)
                 if logging_on:
                     log.debug(
                         "%s -> %s in %.0f ms (attempt %d of %d)",
@@ -329,56 +330,6 @@ class PineconeClient:
         """The full URL a request went to, without query or user info (where credentials could hide)."""
         full = url if "://" in url or not url.startswith("/") else self.options.base_url.rstrip("/") + url
         return shown_url(full)
-
-
-def shown_url(url: str) -> str:
-    """`scheme://host:port/path` of a URL: safe to show, never carries a credential."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        return url.split("?", 1)[0].rsplit("@", 1)[-1][:200]
-    if not parsed.scheme or not parsed.host:
-        return url.split("?", 1)[0].rsplit("@", 1)[-1][:200]
-    port = f":{parsed.port}" if parsed.port is not None else ""
-    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
-    return f"{parsed.scheme}://{host}{port}{parsed.path}"
-
-
-def _transport_problem(exc: httpx.TransportError) -> str:
-    """What went wrong on the wire, in words (`connection refused`), without echoing a request."""
-    detail = " ".join(str(exc).split())
-    lowered = " ".join([detail, *(str(cause) for cause in _causes(exc))]).lower()
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return "the URL has no http:// or https:// scheme: add http:// or https://"
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "connection timed out"
-    if isinstance(exc, httpx.PoolTimeout):
-        return "timed out waiting for a free connection"
-    if isinstance(exc, httpx.TimeoutException):
-        return "no answer in time"
-    if "refused" in lowered or any(isinstance(c, ConnectionRefusedError) for c in _causes(exc)):
-        return "connection refused"
-    if (
-        "name or service not known" in lowered
-        or "nodename nor servname" in lowered
-        or "getaddrinfo" in lowered
-    ):
-        return "host not found"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "the server closed the connection"
-    if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect ({detail[:200]})" if detail else "cannot connect"
-    return f"{type(exc).__name__}: {detail[:200]}" if detail else type(exc).__name__
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """The exceptions behind `exc` (httpx wraps the socket's OSError, anyio may wrap it again)."""
-    found: list[BaseException] = []
-    current = exc.__cause__ or exc.__context__
-    while current is not None and len(found) < 5:
-        found.append(current)
-        current = current.__cause__ or current.__context__
-    return found
 
 
 def _route_of(url: str) -> str:

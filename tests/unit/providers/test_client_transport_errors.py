@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from declarate.errors import ConnectionFailed, TargetError
-from declarate.providers.pinecone.client import ClientOptions, Credentials, PineconeClient, shown_url
+from declarate.providers.pinecone.client import ClientOptions, Credentials, PineconeClient
+from declarate.providers.pinecone.transport import shown_url
 
 
 def client(base_url: str, transport: httpx.AsyncBaseTransport | None = None) -> PineconeClient:

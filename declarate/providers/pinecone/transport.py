@@ -1,0 +1,60 @@
+"""Transport failures in words, and URLs safe to show: what the client says when the wire fails.
+
+`transport_problem` turns an httpx transport error into a phrase (`connection refused`, `host not
+found`, `add http:// or https://`), `shown_url` a URL into `scheme://host:port/path` without query or
+user info, where credentials could travel. Pure functions: no I/O, no retries, no logging.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+
+def shown_url(url: str) -> str:
+    """`scheme://host:port/path` of a URL: safe to show, never carries a credential."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return url.split("?", 1)[0].rsplit("@", 1)[-1][:200]
+    if not parsed.scheme or not parsed.host:
+        return url.split("?", 1)[0].rsplit("@", 1)[-1][:200]
+    port = f":{parsed.port}" if parsed.port is not None else ""
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    return f"{parsed.scheme}://{host}{port}{parsed.path}"
+
+
+def transport_problem(exc: httpx.TransportError) -> str:
+    """What went wrong on the wire, in words (`connection refused`), without echoing a request."""
+    detail = " ".join(str(exc).split())
+    lowered = " ".join([detail, *(str(cause) for cause in causes(exc))]).lower()
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "the URL has no http:// or https:// scheme: add http:// or https://"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, httpx.PoolTimeout):
+        return "timed out waiting for a free connection"
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer in time"
+    if "refused" in lowered or any(isinstance(c, ConnectionRefusedError) for c in causes(exc)):
+        return "connection refused"
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or "getaddrinfo" in lowered
+    ):
+        return "host not found"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the server closed the connection"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect ({detail[:200]})" if detail else "cannot connect"
+    return f"{type(exc).__name__}: {detail[:200]}" if detail else type(exc).__name__
+
+
+def causes(exc: BaseException) -> list[BaseException]:
+    """The exceptions behind `exc` (httpx wraps the socket's OSError, anyio may wrap it again)."""
+    found: list[BaseException] = []
+    current = exc.__cause__ or exc.__context__
+    while current is not None and len(found) < 5:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
