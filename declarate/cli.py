@@ -31,6 +31,7 @@ from declarate.flags import (
 from declarate.model.plan import Plan, PlanFormatError
 from declarate.model.settings import Overrides, PinnedTarget, Settings
 from declarate.providers.base import Provider
+from declarate.redaction import redact, register_environment
 from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
 from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from declarate.render.github import diagnostic_annotations, plan_annotations
@@ -65,6 +66,7 @@ def _on_github() -> bool:
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    message = redact(message)
     err.print(
         f"[bold red]Error:[/] {message}" if err.is_terminal else f"Error: {message}", markup=err.is_terminal
     )
@@ -73,7 +75,7 @@ def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 def _echo(text: str) -> None:
     """Print rendered text as is (it is already colored or plain)."""
-    click.echo(text, color=_color())
+    click.echo(redact(text), color=_color())
 
 
 def _load(configs: tuple[str, ...], fmt: str = "text") -> LoadedConfig:
@@ -88,7 +90,7 @@ def _load(configs: tuple[str, ...], fmt: str = "text") -> LoadedConfig:
     _report_diagnostics(config.diagnostics)
     if not config.ok:
         if fmt == "json":
-            click.echo(render_diagnostics_json(config.diagnostics))
+            click.echo(redact(render_diagnostics_json(config.diagnostics)))
         sys.exit(EXIT_ERROR)
     return config
 
@@ -96,9 +98,10 @@ def _load(configs: tuple[str, ...], fmt: str = "text") -> LoadedConfig:
 def _report_diagnostics(diagnostics: list[Diagnostic]) -> None:
     if not diagnostics:
         return
-    err.print(render_diagnostics_text(diagnostics, color=err.is_terminal), markup=False, highlight=False)
+    text = render_diagnostics_text(diagnostics, color=err.is_terminal)
+    err.print(redact(text), markup=False, highlight=False)
     if _on_github():
-        click.echo(diagnostic_annotations(diagnostics), err=True)  # stdout stays machine-readable
+        click.echo(redact(diagnostic_annotations(diagnostics)), err=True)  # stdout stays machine-readable
 
 
 def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -132,7 +135,7 @@ async def _with_provider(
     finally:
         await provider.aclose()
         for problem in provider.cleanup_errors:
-            err.print(f"Warning: {problem}", markup=False)
+            err.print(redact(f"Warning: {problem}"), markup=False)
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -176,7 +179,7 @@ def validate(configs: tuple[str, ...], fmt: str) -> None:
     config = _load(configs, fmt)
     documents = len(config.documents)
     if fmt == "json":
-        click.echo(render_diagnostics_json(config.diagnostics, documents=documents, files=len(config.files)))
+        click.echo(redact(render_diagnostics_json(config.diagnostics, documents=documents, files=len(config.files))))
     else:
         click.echo(f"Valid: {documents} document(s) in {len(config.files)} file(s).")
 
@@ -214,17 +217,17 @@ def plan(
         lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides), config.settings.target)
     ).plan
     if fmt == "json":
-        click.echo(render_plan_json(result))
+        click.echo(redact(render_plan_json(result)))
     elif fmt == "markdown":
-        click.echo(render_plan_markdown(result))
+        click.echo(redact(render_plan_markdown(result)))
     else:
         _echo(render_plan_text(result, color=_color()))
     _write_step_summary(lambda: render_plan_markdown(result))
     if _on_github() and (annotations := plan_annotations(result)):
-        click.echo(annotations, err=True)  # the runner reads both streams; stdout stays JSON
+        click.echo(redact(annotations), err=True)  # the runner reads both streams; stdout stays JSON
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(render_plan_json(result) + "\n", encoding="utf-8")
+        out_file.write_text(redact(render_plan_json(result)) + "\n", encoding="utf-8")
         err.print(f"Saved the plan to {out_file}. Apply it with: declarate apply {out_file}", markup=False)
     sys.exit(_plan_exit_code(result, detailed_exitcode))
 
@@ -241,7 +244,7 @@ def _write_step_summary(render: Callable[[], str]) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if path:
         with open(path, "a", encoding="utf-8") as summary:
-            summary.write(render() + "\n")
+            summary.write(redact(render()) + "\n")
 
 
 @main.command()
@@ -352,9 +355,9 @@ def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmana
     )
     figures = coverage(outcome.plan, outcome.live)
     if fmt == "json":
-        click.echo(render_drift_json(outcome.plan, coverage=figures))
+        click.echo(redact(render_drift_json(outcome.plan, coverage=figures)))
     elif fmt == "markdown":
-        click.echo(render_drift_markdown(outcome.plan, coverage=figures))
+        click.echo(redact(render_drift_markdown(outcome.plan, coverage=figures)))
     else:
         _echo(render_drift_text(outcome.plan, coverage=figures, color=_color()))
     _write_step_summary(lambda: render_drift_markdown(outcome.plan, coverage=figures))
@@ -394,11 +397,14 @@ def export(
         _fail(f"no such project: {', '.join(missing)}")
     files = export_documents(live, settings, list(projects) or None)
     if output is None:
-        click.echo("---\n".join(files.values()), nl=False)
+        click.echo(redact("---\n".join(files.values())), nl=False)
         return
     try:
         write_export(
-            output, files, force=force, written=lambda path: err.print(f"wrote {path}", markup=False)
+            output,
+            {relative: redact(text) for relative, text in files.items()},
+            force=force,
+            written=lambda path: err.print(f"wrote {path}", markup=False),
         )
     except DeclarateError as exc:
         _fail(str(exc))
@@ -406,6 +412,7 @@ def export(
 
 def run() -> None:
     """Console entry point. Usage errors exit 1, not click's 2, because 2 means "changes present"."""
+    register_environment(os.environ)  # credential-named variables are hidden from every output
     try:
         level = logs.level_from_env()
     except logs.UnknownLevel as exc:

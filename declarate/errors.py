@@ -6,6 +6,8 @@ one clear line and exit 1; nothing here prints.
 
 from __future__ import annotations
 
+from declarate.redaction import redact
+
 
 class DeclarateError(Exception):
     """Base of every error declarate reports to the user without a traceback."""
@@ -20,10 +22,12 @@ class ApiError(DeclarateError):
 
     def __init__(self, status: int, code: str, message: str, *, method: str = "", url: str = "") -> None:
         self.status = status
-        self.code = code
-        self.message = message
+        self.code = code = redact(code)
+        # The message comes from a server, which may echo a credential (an OAuth body with the client
+        # secret, a 401 with the key): it is redacted here, where it enters, and again when printed.
+        self.message = message = redact(message)
         self.method = method
-        self.url = url
+        self.url = url = redact(url)
         where = f" ({method} {url})" if method else ""
         super().__init__(f"{status} {code}: {message}{where}")
 
@@ -64,7 +68,7 @@ class PlanStale(DeclarateError):
     """A saved plan no longer matches live state; `drifted` names each object and what changed."""
 
     def __init__(self, drifted: list[str]) -> None:
-        self.drifted = drifted
+        self.drifted = drifted = [redact(item) for item in drifted]
         super().__init__("the saved plan is stale: " + "; ".join(drifted))
 
 

@@ -13,6 +13,9 @@ import os
 import sys
 from collections.abc import Mapping
 
+from declarate.redaction import redact
+from declarate.render.escape import printable
+
 ROOT = "declarate"
 ENV = "DECLARATE_LOG"
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
@@ -36,13 +39,20 @@ def level_from_env(environ: Mapping[str, str] | None = None) -> int | None:
     return LEVELS[value]
 
 
+class _SafeFormatter(logging.Formatter):
+    """Each record as one line with every known credential redacted and control characters escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(redact(super().format(record)))
+
+
 def configure(level: int) -> None:
     """Send `declarate.*` records at `level` and above to stderr (a second call only lowers the level)."""
     global _handler
     logger = logging.getLogger(ROOT)
     if _handler is None:
         _handler = logging.StreamHandler(sys.stderr)
-        _handler.setFormatter(logging.Formatter("declarate: %(levelname)s %(name)s: %(message)s"))
+        _handler.setFormatter(_SafeFormatter("declarate: %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(_handler)
         logger.propagate = False  # a host application's root handlers must not print them twice
         logger.setLevel(level)

@@ -29,6 +29,7 @@ from rich.text import Text
 from declarate.model.address import Address
 from declarate.model.plan import Action, Change
 from declarate.providers.base import ChangeResult, Outcome
+from declarate.redaction import redact
 
 Clock = Callable[[], float]
 _Key = tuple[Address, Action]
@@ -43,7 +44,7 @@ OUTCOME_STYLES: dict[Outcome, str] = {
 
 def describe(change: Change) -> str:
     """`create project/a/index/b`: how every progress line names a change."""
-    return f"{change.action.value} {change.address}"
+    return redact(f"{change.action.value} {change.address}")
 
 
 def outcome_phrase(result: ChangeResult, seconds: float | None) -> str:
@@ -57,7 +58,7 @@ def outcome_phrase(result: ChangeResult, seconds: float | None) -> str:
         phrase += f": {' '.join(message.split())}"
     if result.secret_path:
         phrase += f"; secret written to {result.secret_path}"
-    return phrase
+    return redact(phrase)
 
 
 class ProgressObserver(ABC):

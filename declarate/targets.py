@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from declarate import redaction
 from declarate.errors import TargetError
 from declarate.model.settings import PinnedTarget
 from declarate.providers.pinecone import (
@@ -63,6 +64,7 @@ class TargetOptions:
     ) -> TargetOptions:
         """Flags as given, each missing one filled from its environment variable."""
         env = os.environ if environ is None else environ
+        redaction.register_environment(env)  # PINECONE_CLIENT_SECRET and every other credential-named one
         return cls(
             target=target,
             api_url=api_url or env.get("DECLARATE_API_URL") or None,
@@ -200,6 +202,7 @@ def open_provider(
                 f"no credentials for {base_url}: set {' and '.join(CREDENTIAL_VARIABLES)} to a "
                 "service account's client id and secret (or use --target local)"
             )
+        redaction.register(options.client_secret)
         transport, credentials = None, Credentials(options.client_id, options.client_secret)
         check_url("--api-url", base_url)
         oauth_url, target = options.oauth_url or default_oauth_url(base_url), base_url

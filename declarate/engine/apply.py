@@ -26,6 +26,7 @@ from declarate.model.address import Address, Kind
 from declarate.model.plan import Action, Change, Plan
 from declarate.model.state import State
 from declarate.providers.base import ApplyObserver, ChangeResult, Outcome, Provider, SecretSink
+from declarate.redaction import redact, register
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ WAITED_ACTIONS: frozenset[Action] = frozenset(
 )
 
 _MESSAGE_LIMIT = 500
-_REDACTED = "***"
 
 
 @runtime_checkable
@@ -252,7 +252,7 @@ class _Run:
         return f"unexpected error: {type(exc).__name__}{where} (a bug in declarate; please report it)"
 
     def _safe(self, message: str) -> str:
-        return _one_line(self.secrets.redact(message))
+        return _one_line(redact(message))
 
 
 def _is_waited(change: Change) -> bool:
@@ -265,24 +265,17 @@ def _one_line(message: str) -> str:
 
 
 class _RecordingSink:
-    """Passes secrets to the real sink and remembers them, to redact them from any message.
+    """Passes secrets to the real sink and registers them for redaction from every later text.
 
-    The values stay in memory for the duration of the apply only; they are never logged.
+    The values stay in memory (the redaction registry) only; they are never logged.
     """
 
     def __init__(self, sink: SecretSink) -> None:
         self._sink = sink
-        self._values: set[str] = set()
 
     def store(self, address: Address, field: str, value: str) -> str:
-        if value:
-            self._values.add(value)
+        register(value)
         return self._sink.store(address, field, value)
-
-    def redact(self, message: str) -> str:
-        for value in sorted(self._values, key=len, reverse=True):
-            message = message.replace(value, _REDACTED)
-        return message
 
 
 class _GuardedObserver:

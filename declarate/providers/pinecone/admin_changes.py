@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
+from declarate import redaction
 from declarate.errors import Conflict, NotFound, PreconditionFailed
 from declarate.model.canonical import canonical_api_key, canonical_project
 from declarate.model.plan import Action, Change
@@ -143,6 +144,7 @@ async def execute_api_key(
                 sweep,
                 attempts=session.options.create_attempts,
             )
+            redaction.register_all([answer.get("value"), answer.get("client_secret")])
             return answer
 
         async def named() -> list[dict[str, Any]]:
@@ -241,6 +243,7 @@ async def execute_service_account(
                 sweep,
                 attempts=session.options.create_attempts,
             )
+            redaction.register_all([answer.get("value"), answer.get("client_secret")])
             return answer
 
         async def named() -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from declarate import redaction
 from declarate.errors import ApiError, ConnectionFailed, DeclarateError, TargetError, Unauthorized, api_error
 from declarate.providers.pinecone.pacing import TokenBucket, backoff_delay, parse_retry_after
 from declarate.providers.pinecone.transport import shown_url, transport_problem
@@ -54,6 +55,9 @@ class Credentials:
 
     client_id: str
     client_secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        redaction.register(self.client_secret)
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,7 @@ class PineconeClient:
         token = answer.get("access_token") if isinstance(answer, dict) else None
         if not isinstance(token, str) or not token:
             raise api_error(200, "INVALID_TOKEN_RESPONSE", "the OAuth answer holds no access_token")
+        redaction.register(token)  # before anything can echo it
         lifetime = float(answer.get("expires_in") or 3600)
         # Refresh a little before expiry so a token never dies between check and use.
         self._token = token
@@ -361,7 +366,7 @@ def error_from_response(response: httpx.Response, method: str, route: str) -> Ap
     except ValueError:
         text = response.text.strip()
         if text:
-            message = text[:_ERROR_TEXT_MAX]
+            message = text
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):
@@ -372,7 +377,9 @@ def error_from_response(response: httpx.Response, method: str, route: str) -> Ap
             message = str(body.get("error_description") or error)
         elif isinstance(body.get("message"), str):
             message = body["message"]
-    return api_error(status, code, message[:_ERROR_TEXT_MAX], method=method, url=route)
+    # Redacted before it is cut short: a cut could leave half a credential that no longer matches.
+    message = redaction.redact(message)[:_ERROR_TEXT_MAX]
+    return api_error(status, redaction.redact(code)[:100], message, method=method, url=route)
 
 
 _CODES = {

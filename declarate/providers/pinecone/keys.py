@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from declarate import redaction
 from declarate.errors import DeclarateError, Forbidden, NotFound, TargetError, Unauthorized
 from declarate.model.kinds import TEMPORARY_KEY_PREFIX, TEMPORARY_KEY_ROLE
 from declarate.model.state import ScopeDirectives
@@ -84,6 +85,7 @@ class ControlPlaneKeys:
         value = self._environ.get(env_name)
         if not value:
             raise TargetError(f"project {project} sets api_key_env: {env_name}, but {env_name} is not set")
+        redaction.register(value)
         await self._check_belongs(project, env_name, value)
         return value
 
@@ -102,7 +104,9 @@ class ControlPlaneKeys:
             attempts=self._options.create_attempts,
         )
         self._minted[project] = answer["key"]["id"]
-        return str(answer["value"])
+        value = str(answer["value"])
+        redaction.register(value)
+        return value
 
     async def _check_belongs(self, project: str, env_name: str, value: str) -> None:
         """Refuse a key of another project: a project key acts on its own project, whatever we meant.
