@@ -5,6 +5,7 @@ An address is pure identity: it never carries server ids. It must not import any
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -42,22 +43,40 @@ class AddressError(ValueError):
     """A string that is not a declarate address."""
 
 
+def escape_segment(text: str) -> str:
+    """One address segment: `%` and `/` escaped, so a name can never read as a separator."""
+    return text.replace("%", "%25").replace("/", "%2F")
+
+
+_ESCAPE = re.compile(r"%(25|2[Ff])")
+
+
+def unescape_segment(text: str) -> str:
+    """Inverse of escape_segment; any other `%` is taken as written, so hand-typed names still work."""
+    return _ESCAPE.sub(lambda m: "%" if m.group(1) == "25" else "/", text)
+
+
 @dataclass(frozen=True)
 class Address:
     """Identity of one resource.
 
     `project` is the owning project's name, or None for organization-level resources
-    (service accounts and organization role bindings). For role bindings `name` is
-    `<principal type>:<principal>/<role>`, e.g. `service-account:recs-ci/ProjectViewer`.
+    (service accounts and organization role bindings). A role binding is identified by structure, never
+    by a string to split: `name` is the principal (email, user id or service account name), with
+    `principal_type` and `role` beside it. Its string form is `<principal type>:<principal>/<role>`,
+    e.g. `service-account:recs-ci/ProjectViewer`, each segment escaped (`escape_segment`).
     """
 
     kind: Kind
     project: str | None
     name: str
+    principal_type: PrincipalType | None = None  # role bindings only
+    role: str | None = None  # role bindings only
 
-    def _sort_key(self) -> tuple[str, str, str]:
+    def _sort_key(self) -> tuple[str, str, str, str, str]:
         # Organization-level addresses have no project; sort them before any project's.
-        return (self.kind.value, self.project or "", self.name)
+        ptype = self.principal_type.value if self.principal_type is not None else ""
+        return (self.kind.value, self.project or "", ptype, self.name, self.role or "")
 
     def __lt__(self, other: Address) -> bool:
         return self._sort_key() < other._sort_key()
@@ -91,44 +110,43 @@ class Address:
     def role_binding(
         cls, project: str | None, principal_type: PrincipalType, principal: str, role: str
     ) -> Address:
-        return cls(Kind.ROLE_BINDING, project, f"{principal_type.value}:{principal}/{role}")
+        return cls(Kind.ROLE_BINDING, project, principal, principal_type, role)
 
     @property
     def scope(self) -> str:
-        """The scope that owns this resource: `project/<name>` or `organization`."""
+        """The scope that owns this resource: `project/<name>` or `organization` (an internal key)."""
         return f"project/{self.project}" if self.project is not None else ORGANIZATION
 
+    @property
+    def principal_key(self) -> tuple[str | None, PrincipalType | None, str]:
+        """A role binding's scope and principal without its role: two bindings sharing it are a role change."""
+        return self.project, self.principal_type, self.name
+
     def __str__(self) -> str:
+        name = escape_segment(self.name)
         if self.kind is Kind.PROJECT:
-            return f"project/{self.name}"
+            return f"project/{name}"
         if self.kind is Kind.SERVICE_ACCOUNT:
-            return f"service-account/{self.name}"
-        return f"{self.scope}/{self.kind.value}/{self.name}"
+            return f"service-account/{name}"
+        if self.kind is Kind.ROLE_BINDING:
+            ptype = self.principal_type.value if self.principal_type is not None else ""
+            name = f"{ptype}:{name}/{escape_segment(self.role or '')}"
+        scope = ORGANIZATION if self.project is None else f"project/{escape_segment(self.project)}"
+        return f"{scope}/{self.kind.value}/{name}"
 
     @classmethod
     def parse(cls, text: str) -> Address:
         """Parse `str(address)` back; raises AddressError with what was expected."""
         parts = text.split("/")
-        if len(parts) == 2 and parts[0] == Kind.PROJECT.value and parts[1]:
-            return cls.project_(parts[1])
-        if len(parts) == 2 and parts[0] == Kind.SERVICE_ACCOUNT.value and parts[1]:
-            return cls.service_account(parts[1])
-        if parts[0] == ORGANIZATION and len(parts) >= 3 and parts[1] == Kind.ROLE_BINDING.value:
-            return cls(Kind.ROLE_BINDING, None, "/".join(parts[2:]))
-        if parts[0] == Kind.PROJECT.value and len(parts) >= 4 and parts[1]:
-            try:
-                kind = Kind(parts[2])
-            except ValueError:
-                kind = None
-            if kind in (Kind.INDEX, Kind.API_KEY, Kind.ROLE_BINDING):
-                assert kind is not None
-                name = "/".join(parts[3:])
-                if name and (kind is Kind.ROLE_BINDING or "/" not in name):
-                    return cls(kind, parts[1], name)
+        if all(parts):
+            found = _parse_parts(parts)
+            if found is not None:
+                return found
         raise AddressError(
             f"not an address: {text!r} (expected e.g. project/NAME, project/NAME/index/NAME, "
             "project/NAME/api-key/NAME, project/NAME/role-binding/user:EMAIL/ROLE, "
-            "service-account/NAME, organization/role-binding/service-account:NAME/ROLE)"
+            "service-account/NAME, organization/role-binding/service-account:NAME/ROLE; "
+            "write / inside a name as %2F and % as %25)"
         )
 
     def matches_prefix(self, prefix: str) -> bool:
@@ -139,11 +157,42 @@ class Address:
 
     def role_binding_parts(self) -> tuple[PrincipalType, str, str]:
         """(principal type, principal, role) of a role-binding address."""
-        if self.kind is not Kind.ROLE_BINDING:
+        if self.kind is not Kind.ROLE_BINDING or self.principal_type is None or self.role is None:
             raise AddressError(f"{self} is not a role binding")
-        principal, _, role = self.name.rpartition("/")
-        ptype, _, who = principal.partition(":")
-        return PrincipalType(ptype), who, role
+        return self.principal_type, self.name, self.role
+
+
+def _parse_parts(parts: list[str]) -> Address | None:
+    """The address `parts` (split on `/`, every one non-empty) spell, or None."""
+    names = [unescape_segment(part) for part in parts]
+    if len(parts) == 2 and parts[0] == Kind.PROJECT.value:
+        return Address.project_(names[1])
+    if len(parts) == 2 and parts[0] == Kind.SERVICE_ACCOUNT.value:
+        return Address.service_account(names[1])
+    if parts[0] == ORGANIZATION and len(parts) == 4 and parts[1] == Kind.ROLE_BINDING.value:
+        return _binding(None, parts[2], names[3])
+    if parts[0] != Kind.PROJECT.value or len(parts) < 4:
+        return None
+    project = names[1]
+    if len(parts) == 4 and parts[2] == Kind.INDEX.value:
+        return Address.index(project, names[3])
+    if len(parts) == 4 and parts[2] == Kind.API_KEY.value:
+        return Address.api_key(project, names[3])
+    if len(parts) == 5 and parts[2] == Kind.ROLE_BINDING.value:
+        return _binding(project, parts[3], names[4])
+    return None
+
+
+def _binding(project: str | None, principal: str, role: str) -> Address | None:
+    """`<type>:<principal>` (still escaped) and a role, or None when the type is unknown."""
+    ptype, colon, who = principal.partition(":")
+    if not colon or not who:
+        return None
+    try:
+        principal_type = PrincipalType(ptype)
+    except ValueError:
+        return None
+    return Address.role_binding(project, principal_type, unescape_segment(who), role)
 
 
 def organization_scope() -> str:

@@ -11,6 +11,12 @@ from declarate.model.address import Address, AddressError, Kind, PrincipalType
 names = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
 emails = st.from_regex(r"[a-z]{1,8}@[a-z]{1,8}\.com", fullmatch=True)
 roles = st.sampled_from(["ProjectViewer", "ProjectEditor", "OrgMember"])
+# Every name the API accepts: project names are 1-512 characters of anything, keys and service accounts
+# 1-80; separators (`/`, `:`), escapes (`%`, `%2F` written literally) and unicode included.
+pieces = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=8) | st.sampled_from(
+    ["/", ":", "%", "%2F", "%25", "%2f"]
+)
+hostile = st.lists(pieces, min_size=1, max_size=6).map("".join).filter(bool)
 
 
 @given(project=names, name=names)
@@ -26,6 +32,34 @@ def test_role_binding_addresses_round_trip(
     address = Address.role_binding(project, ptype, who, role)
     assert Address.parse(str(address)) == address
     assert address.role_binding_parts() == (ptype, who, role)
+
+
+@given(project=hostile, name=hostile)
+def test_every_name_round_trips_through_its_address(project: str, name: str) -> None:
+    addresses = (
+        Address.project_(project),
+        Address.index(project, name),
+        Address.api_key(project, name),
+        Address.service_account(name),
+    )
+    for address in addresses:
+        assert Address.parse(str(address)) == address
+
+
+@given(project=st.none() | hostile, who=hostile, role=hostile, ptype=st.sampled_from(list(PrincipalType)))
+def test_hostile_role_bindings_round_trip_with_their_structure(
+    project: str | None, who: str, role: str, ptype: PrincipalType
+) -> None:
+    address = Address.role_binding(project, ptype, who, role)
+    assert Address.parse(str(address)) == address
+    assert address.role_binding_parts() == (ptype, who, role)
+
+
+def test_a_project_named_like_an_index_address_stays_a_project() -> None:
+    project = Address.project_("team/index/prod-idx")
+    assert str(project) == "project/team%2Findex%2Fprod-idx"
+    assert Address.parse(str(project)) == project
+    assert Address.parse(str(project)) != Address.index("team", "prod-idx")
 
 
 def test_documented_address_spellings() -> None:
