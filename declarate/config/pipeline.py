@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from declarate.config.document import SourceDocument
+from declarate.config.interpolate import InterpolationEnv
 from declarate.config.loader import config_files, display_name, load_text, read_file
 from declarate.config.normalize import normalize
 from declarate.config.policy_rules import check_policies
-from declarate.config.rules import check_rules
+from declarate.config.rules import WORKSPACE_FILE, check_rules
 from declarate.config.schema import check_schema
 from declarate.config.workspace import settings_from
 from declarate.diagnostics import Diagnostic, Severity
@@ -51,13 +52,14 @@ class LoadedConfig:
 
 def load_config(roots: Sequence[str | Path], env: Mapping[str, str] | None = None) -> LoadedConfig:
     """Load, validate and normalize the config under `roots`; `env` feeds `${VAR}` (default os.environ)."""
-    environment = os.environ if env is None else env
     files, diagnostics = config_files(roots)
+    read = [(path, root, display_name(path)) for path, root in files]
+    raw = {file: read_file(path, file) for path, _, file in read}
+    environment = InterpolationEnv(os.environ if env is None else env, _interpolation_allow(read, raw))
     documents: list[SourceDocument] = []
     contents: list[tuple[str, bytes]] = []
-    for path, root in files:
-        file = display_name(path)
-        data = read_file(path, file)
+    for _, root, file in read:
+        data = raw[file]
         if isinstance(data, Diagnostic):
             diagnostics.append(data)
             data = b""  # already reported; hashes as empty
@@ -102,6 +104,27 @@ def load_config(roots: Sequence[str | Path], env: Mapping[str, str] | None = Non
         digest=config_digest(contents),
         files=[name for name, _ in contents],
     )
+
+
+def _interpolation_allow(
+    read: Sequence[tuple[Path, str, str]], raw: Mapping[str, bytes | Diagnostic]
+) -> list[str]:
+    """The credential variables declarate.yaml's `interpolation.allow` lets config read.
+
+    The workspace file itself is read with no credential allowed; its own problems are reported when
+    it is loaded with the others.
+    """
+    for path, root, file in read:
+        data = raw[file]
+        if path.name != WORKSPACE_FILE or isinstance(data, Diagnostic):
+            continue
+        workspace_docs, _ = load_text(data, file, root=root, env=InterpolationEnv({}))
+        for doc in workspace_docs:
+            section = doc.data.get("interpolation") if doc.kind == "Workspace" else None
+            allow = section.get("allow") if isinstance(section, dict) else None
+            if isinstance(allow, list):
+                return [name for name in allow if isinstance(name, str)]
+    return []
 
 
 def config_digest(contents: Sequence[tuple[str, bytes]]) -> str:

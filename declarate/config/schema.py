@@ -36,7 +36,7 @@ KINDS = ("Project", "Organization", "Workspace")
 _KIND_CLUES = {
     "Project": {"indexes", "api_keys", "max_pods", "force_encryption_with_cmek", "api_key_env", "ensure"},
     "Organization": {"service_accounts"},
-    "Workspace": {"ownership_tag", "safety", "policies", "secrets_dir", "target"},
+    "Workspace": {"ownership_tag", "safety", "policies", "secrets_dir", "target", "interpolation"},
 }
 _TYPE_PHRASES = {
     "object": "a mapping",
