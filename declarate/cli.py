@@ -10,7 +10,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
@@ -34,6 +34,7 @@ from declarate.providers.base import Provider
 from declarate.redaction import redact, register_environment
 from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
 from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
+from declarate.render.escape import printable
 from declarate.render.github import diagnostic_annotations, plan_annotations
 from declarate.render.json import render_plan_json
 from declarate.render.markdown import render_plan_markdown
@@ -65,11 +66,16 @@ def _on_github() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    message = redact(message)
-    err.print(
-        f"[bold red]Error:[/] {message}" if err.is_terminal else f"Error: {message}", markup=err.is_terminal
-    )
+def _fail(message: str, code: int = EXIT_ERROR, *, lines: Sequence[str] = ()) -> NoReturn:
+    """`Error: message`, then `lines` one per line; every piece redacted and escaped (`printable`).
+
+    The text is never read as rich markup: a name holding `[bold]` prints as written.
+    """
+    from rich.text import Text  # rich loads only when something is printed through it
+
+    text = printable(redact(message)) + "".join(f"\n{printable(redact(line))}" for line in lines)
+    label = Text("Error:", style="bold red") if err.is_terminal else Text("Error:")
+    err.print(Text.assemble(label, " ", text), highlight=False)
     sys.exit(code)
 
 
@@ -111,8 +117,10 @@ def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(work())
     except PlanStale as stale:
-        lines = "\n".join(f"  - {d}" for d in stale.drifted)
-        _fail(f"the saved plan is stale; live state changed since it was made:\n{lines}\nRun plan again.")
+        _fail(
+            "the saved plan is stale; live state changed since it was made:",
+            lines=[*(f"  - {d}" for d in stale.drifted), "Run plan again."],
+        )
     except DeclarateError as exc:
         _fail(str(exc))
 
@@ -135,7 +143,7 @@ async def _with_provider(
     finally:
         await provider.aclose()
         for problem in provider.cleanup_errors:
-            err.print(redact(f"Warning: {problem}"), markup=False)
+            err.print(printable(redact(f"Warning: {problem}")), markup=False)
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -179,7 +187,9 @@ def validate(configs: tuple[str, ...], fmt: str) -> None:
     config = _load(configs, fmt)
     documents = len(config.documents)
     if fmt == "json":
-        click.echo(redact(render_diagnostics_json(config.diagnostics, documents=documents, files=len(config.files))))
+        click.echo(
+            redact(render_diagnostics_json(config.diagnostics, documents=documents, files=len(config.files)))
+        )
     else:
         click.echo(f"Valid: {documents} document(s) in {len(config.files)} file(s).")
 

@@ -30,6 +30,7 @@ from declarate.model.address import Address
 from declarate.model.plan import Action, Change
 from declarate.providers.base import ChangeResult, Outcome
 from declarate.redaction import redact
+from declarate.render.escape import printable
 
 Clock = Callable[[], float]
 _Key = tuple[Address, Action]
@@ -44,7 +45,7 @@ OUTCOME_STYLES: dict[Outcome, str] = {
 
 def describe(change: Change) -> str:
     """`create project/a/index/b`: how every progress line names a change."""
-    return redact(f"{change.action.value} {change.address}")
+    return printable(redact(f"{change.action.value} {change.address}"))
 
 
 def outcome_phrase(result: ChangeResult, seconds: float | None) -> str:
@@ -58,7 +59,7 @@ def outcome_phrase(result: ChangeResult, seconds: float | None) -> str:
         phrase += f": {' '.join(message.split())}"
     if result.secret_path:
         phrase += f"; secret written to {result.secret_path}"
-    return redact(phrase)
+    return printable(redact(phrase))
 
 
 class ProgressObserver(ABC):
@@ -221,7 +222,7 @@ class RichProgress(ProgressObserver):
         with self._lock:
             running = self._running.get(_key(change))
             if running is not None:
-                running.state = f"waiting: {' '.join(state.split())}"
+                running.state = f"waiting: {printable(' '.join(state.split()))}"
 
     def finished(self, change: Change, result: ChangeResult) -> None:
         # No `open` here: a run of only skipped changes needs no live display, just its lines.

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from declarate.diagnostics import Diagnostic, Severity
+from declarate.render.escape import printable
 from declarate.render.style import Painter, Style
 
 
@@ -22,7 +23,7 @@ def render_diagnostics_text(diagnostics: Sequence[Diagnostic], *, color: bool) -
     lines = [diagnostic_line(d, paint) for d in ordered]
     n_errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     n_warnings = len(diagnostics) - n_errors
-    files = {d.origin.file for d in diagnostics if d.origin is not None}
+    files = {d.origin.file for d in diagnostics if d.origin is not None}  # counted, never shown
     total = f"{_count(n_errors, 'error')}, {_count(n_warnings, 'warning')} in {_count(len(files), 'file')}."
     lines.append(paint(total, Style.ERROR if n_errors else Style.WARNING if n_warnings else Style.OK))
     return "\n".join(lines)
@@ -32,7 +33,7 @@ def diagnostic_line(diagnostic: Diagnostic, paint: Painter) -> str:
     """`file:line:col: path: message (hint)  [error: code]`."""
     style = Style.ERROR if diagnostic.severity is Severity.ERROR else Style.WARNING
     tag = paint(f"[{diagnostic.severity.value}: {diagnostic.code}]", style)
-    return f"{diagnostic}  {tag}"
+    return f"{printable(str(diagnostic))}  {tag}"
 
 
 def _order(diagnostic: Diagnostic) -> tuple[int, int, str, int, int, str]:

@@ -15,6 +15,7 @@ from typing import Any
 from declarate.model.plan import Change, FieldDiff, Plan
 from declarate.model.resource import Origin
 from declarate.render.drift_report import CHANGED, DRIFT_OF_ACTION, EXTRA, MISSING, DriftReport, drift_report
+from declarate.render.escape import printable
 from declarate.render.markdown import target_paragraph, truncation_note, unmanaged_section
 from declarate.render.masking import masked_field
 from declarate.render.md_blocks import Section, code, details, escape, escape_html, fence, fit, table
@@ -74,9 +75,10 @@ def _under(report: DriftReport, heading: str) -> tuple[Change, ...]:
 
 def _change_lines(change: Change, paint: Painter) -> list[str]:
     style = ACTION_STYLES[change.action]
-    lines = [f"  {paint(SYMBOLS[change.action], style)} {change.address}{address_suffix(change.action)}"]
+    address = printable(str(change.address))
+    lines = [f"  {paint(SYMBOLS[change.action], style)} {address}{address_suffix(change.action)}"]
     if change.reason:
-        lines.append(f"{INDENT}{change.reason}")
+        lines.append(f"{INDENT}{printable(change.reason)}")
     if change.source is not None:
         lines.append(paint(f"{INDENT}source: {format_origin(change.source)}", Style.MUTED))
     declared, defaults = declared_and_defaults(change)
@@ -94,10 +96,10 @@ def _field_lines(change: Change, field: FieldDiff, paint: Painter, indent: str) 
     where = field_source(change, field)
     suffix = paint(f"  ({where})", Style.MUTED) if where else ""
     lines = [
-        f"{indent}{field.display_path}: live {format_value(live)}, config {format_value(desired)}{suffix}"
+        f"{indent}{printable(field.display_path)}: live {format_value(live)}, config {format_value(desired)}{suffix}"
     ]
     if shows_field_reason(change, field):
-        lines.append(paint(f"{indent}  # {field.reason}", Style.REPLACE))
+        lines.append(paint(f"{indent}  # {printable(field.reason)}", Style.REPLACE))
     return lines
 
 
@@ -215,15 +217,15 @@ def _diff_lines(change: Change) -> list[str]:
     """`- path: live` / `+ path: config` for each field of an object changed out of band."""
     if not change.fields:
         return []
-    lines = [f"~ {change.address}{address_suffix(change.action)}"]
+    lines = [f"~ {printable(str(change.address))}{address_suffix(change.action)}"]
     declared, defaults = declared_and_defaults(change)
     for field in [*declared, *defaults]:
         if field is (defaults[0] if defaults else None):
             lines.append(f"      # {DEFAULTS_HEADING}")
         live, desired = masked_field(field)
-        path = field.display_path
+        path = printable(field.display_path)
         lines.append(f"-     {path}: {format_value(live, width=VALUE_WIDTH)}  (live)")
         lines.append(f"+     {path}: {format_value(desired, width=VALUE_WIDTH)}  (config)")
         if shows_field_reason(change, field):
-            lines.append(f"      # {field.reason}")
+            lines.append(f"      # {printable(field.reason)}")
     return lines

@@ -12,13 +12,17 @@ from collections.abc import Iterable
 from declarate.diagnostics import Diagnostic, Severity
 from declarate.model.plan import Action, Plan
 from declarate.model.resource import Origin
+from declarate.render.escape import printable
 
 TITLE = "declarate"
 
 
 def escape_data(text: str) -> str:
-    """A message after `::`: `%`, CR and LF percent-encoded (`%` first, so nothing is encoded twice)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A message after `::`: `%`, CR and LF percent-encoded (`%` first, so nothing is encoded twice).
+
+    Control characters are shown as text first (`printable`): the runner's log renders ANSI codes.
+    """
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

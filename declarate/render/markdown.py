@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from declarate.model.plan import Action, Change, FieldDiff, Plan, Unmanaged
+from declarate.render.escape import printable
 from declarate.render.masking import masked_field, masked_sides
 from declarate.render.md_blocks import (
     Section,
@@ -156,7 +157,7 @@ def scope_details(scope: str, changes: Sequence[Change], *, attributes: bool = T
 def _field_lines(change: Change, field: FieldDiff) -> list[str]:
     """`- path: live` / `+ path: desired` under the path the config used, and the reason where it matters."""
     before, after = masked_field(field)
-    path = field.display_path
+    path = printable(field.display_path)
     where = f"  ({field_source(change, field)})" if field_source(change, field) else ""
     lines: list[str] = []
     if not (change.action is Action.CREATE and field.before is None):
@@ -164,7 +165,7 @@ def _field_lines(change: Change, field: FieldDiff) -> list[str]:
     if not (change.action is Action.DELETE and field.after is None):
         lines.append(f"+     {path}: {format_value(after, width=VALUE_WIDTH)}{where}")
     if shows_field_reason(change, field):
-        lines.append(f"      # {field.reason}")
+        lines.append(f"      # {printable(field.reason)}")
     return lines
 
 
@@ -180,8 +181,8 @@ def diff_lines_of(change: Change, *, attributes: bool = True) -> list[str]:
             lines.extend(_field_lines(change, field))
     for key, value in created_attributes(change) if attributes else []:
         _, shown = masked_sides(key, None, value)
-        lines.append(f"+     {key}: {format_value(shown, width=VALUE_WIDTH)}")
+        lines.append(f"+     {printable(key)}: {format_value(shown, width=VALUE_WIDTH)}")
     if not lines:
         return []
     suffix = f" ({change.action.value})" if change.action in (Action.ADOPT, Action.REPLACE) else ""
-    return [f"{_DIFF_SYMBOLS[change.action]} {change.address}{suffix}", *lines]
+    return [f"{_DIFF_SYMBOLS[change.action]} {printable(str(change.address))}{suffix}", *lines]

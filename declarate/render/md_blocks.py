@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from declarate.render.escape import printable
+
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]|#~])")
 _BACKTICK_RUN = re.compile(r"`+")
 HARD_CUT_NOTE = "\n\n(truncated)\n"
@@ -19,13 +21,13 @@ HARD_CUT_NOTE = "\n\n(truncated)\n"
 
 def escape(text: str) -> str:
     """Text safe in a paragraph or table cell: HTML escaped, Markdown punctuation and pipes backslashed."""
-    one_line = " ".join(text.splitlines())
+    one_line = printable(text)
     return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(one_line, quote=False))
 
 
 def escape_html(text: str) -> str:
     """Text safe inside an HTML element such as `<summary>` (no Markdown is parsed there)."""
-    return html.escape(" ".join(text.splitlines()), quote=False)
+    return html.escape(printable(text), quote=False)
 
 
 def _longest_backtick_run(text: str) -> int:
@@ -34,7 +36,7 @@ def _longest_backtick_run(text: str) -> int:
 
 def code(text: str, *, in_table: bool = True) -> str:
     """An inline code span that survives backticks in `text`, and pipes when inside a table."""
-    one_line = " ".join(text.splitlines())
+    one_line = printable(text)
     if in_table:
         # GFM splits table cells on `|` even inside code spans; `\|` is the documented escape there.
         one_line = one_line.replace("|", "\\|")

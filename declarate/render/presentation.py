@@ -14,6 +14,7 @@ from declarate.model.kinds import KINDS, Mutability
 from declarate.model.plan import Action, Change, FieldDiff
 from declarate.model.resource import Origin
 from declarate.model.state import scope_of
+from declarate.render.escape import printable
 from declarate.render.masking import SENSITIVE
 from declarate.render.style import Style
 
@@ -92,7 +93,7 @@ def format_value(value: Any, *, width: int = VALUE_WIDTH) -> str:
         return ABSENT
     if value == SENSITIVE:
         return SENSITIVE
-    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=_plain)
+    text = printable(json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=_plain))
     if len(text) > width:
         # Keep the head, which names the structure, and say how much was left out.
         return f"{text[:width]}... ({len(text)} chars)"
@@ -110,7 +111,7 @@ def _plain(value: Any) -> Any:
 
 def format_origin(origin: Origin | None) -> str:
     """`file:line` of a config position, or '' when there is none (live-only objects)."""
-    return "" if origin is None else f"{origin.file}:{origin.line}"
+    return "" if origin is None else printable(f"{origin.file}:{origin.line}")
 
 
 def shows_field_reason(change: Change, field: FieldDiff) -> bool:

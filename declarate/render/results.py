@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from declarate.model.address import Address
 from declarate.model.plan import Action, Plan
 from declarate.providers.base import ChangeResult, Outcome
+from declarate.render.escape import printable
 from declarate.render.style import Painter, Style
 
 OUTCOME_STYLES: dict[Outcome, Style] = {
@@ -65,7 +66,7 @@ def _row(result: ChangeResult, actions: dict[Address, Action], *, with_action: b
         written = f"secret written to {result.secret_path}"
         message = f"{message}; {written}" if message else written
     action = [actions[result.address].value if result.address in actions else "-"] if with_action else []
-    return [str(result.address), *action, result.outcome.value, message]
+    return [printable(str(result.address)), *action, result.outcome.value, printable(message)]
 
 
 def _join(cells: list[str], widths: list[int]) -> str:

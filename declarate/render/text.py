@@ -8,6 +8,7 @@ summary line. It must not compute anything about the plan, and must not print.
 from __future__ import annotations
 
 from declarate.model.plan import Action, Change, FieldDiff, Plan, Unmanaged
+from declarate.render.escape import printable
 from declarate.render.masking import masked_field, masked_sides
 from declarate.render.presentation import (
     ACTION_STYLES,
@@ -46,7 +47,7 @@ def render_plan_text(plan: Plan, *, color: bool) -> str:
         lines.append("declarate will perform the following actions:")
         for scope, changes in group_by_scope(plan.changes):
             lines.append("")
-            lines.append(paint(f"{scope}:", Style.HEADING))
+            lines.append(paint(f"{printable(scope)}:", Style.HEADING))
             for change in changes:
                 lines.append("")
                 lines.extend(change_lines(change, paint))
@@ -62,9 +63,10 @@ def change_lines(change: Change, paint: Painter) -> list[str]:
     """One change: its headline, reason, source, field diffs and block."""
     style = ACTION_STYLES[change.action]
     symbol = SYMBOLS[change.action]
-    lines = [f"  {paint(symbol, style)} {paint(str(change.address), style)}{address_suffix(change.action)}"]
+    address = printable(str(change.address))
+    lines = [f"  {paint(symbol, style)} {paint(address, style)}{address_suffix(change.action)}"]
     if change.reason:
-        lines.append(f"{INDENT}{change.reason}")
+        lines.append(f"{INDENT}{printable(change.reason)}")
     source = format_origin(change.source)
     if source:
         lines.append(paint(f"{INDENT}source: {source}", Style.MUTED))
@@ -77,11 +79,13 @@ def change_lines(change: Change, paint: Painter) -> list[str]:
             lines.extend(_field_lines(change, field, paint, INDENT + "  "))
     for key, value in created_attributes(change):
         _, shown = masked_sides(key, None, value)
-        lines.append(f"{INDENT}{paint('+', Style.CREATE)} {key}: {format_value(shown)}")
+        lines.append(f"{INDENT}{paint('+', Style.CREATE)} {printable(key)}: {format_value(shown)}")
     if change.blocked is not None:
         block = change.blocked
-        lines.append(paint(f"{INDENT}BLOCKED ({block.rule}): {block.message}", Style.BLOCKED))
-        lines.append(f"{INDENT}  override: {block.override}")
+        lines.append(
+            paint(f"{INDENT}BLOCKED ({printable(block.rule)}): {printable(block.message)}", Style.BLOCKED)
+        )
+        lines.append(f"{INDENT}  override: {printable(block.override)}")
     return lines
 
 
@@ -91,7 +95,7 @@ def _field_lines(change: Change, field: FieldDiff, paint: Painter, indent: str) 
     before, after = masked_field(field)
     where = field_source(change, field)
     suffix = paint(f"  ({where})", Style.MUTED) if where else ""
-    path = field.display_path
+    path = printable(field.display_path)
     if change.action is Action.CREATE and field.before is None:
         lines = [f"{indent}{paint('+', Style.CREATE)} {path}: {format_value(after)}{suffix}"]
     elif change.action is Action.DELETE and field.after is None:
@@ -100,7 +104,7 @@ def _field_lines(change: Change, field: FieldDiff, paint: Painter, indent: str) 
         arrow = paint("->", style)
         lines = [f"{indent}{path}: {format_value(before)} {arrow} {format_value(after)}{suffix}"]
     if shows_field_reason(change, field):
-        lines.append(paint(f"{indent}  # {field.reason}", Style.REPLACE))
+        lines.append(paint(f"{indent}  # {printable(field.reason)}", Style.REPLACE))
     return lines
 
 
@@ -108,6 +112,6 @@ def unmanaged_lines(unmanaged: tuple[Unmanaged, ...], paint: Painter) -> list[st
     """The unmanaged section: live objects declarate reports and never touches."""
     lines = [paint(f"{UNMANAGED_HEADING}:", Style.HEADING)]
     for item in unmanaged:
-        reason = f"  {paint(item.reason, Style.MUTED)}" if item.reason else ""
-        lines.append(f"  {paint('?', Style.MUTED)} {item.address}{reason}")
+        reason = f"  {paint(printable(item.reason), Style.MUTED)}" if item.reason else ""
+        lines.append(f"  {paint('?', Style.MUTED)} {printable(str(item.address))}{reason}")
     return lines

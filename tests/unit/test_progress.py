@@ -216,13 +216,8 @@ def test_an_apply_shown_in_plain_lines_never_shows_a_secret() -> None:
     assert SECRET not in text
     assert "[3/3]" in text  # the executor told the display how many changes there are
     assert "create project/a/api-key/recs-service ... failed" in text
-<<<<<<< HEAD
-    assert "created *** but could not confirm" in text
-    assert "waiting" not in text  # off a terminal, one line per change, when it finishes
-=======
     assert "created [redacted] but could not confirm" in text
-    assert "create project/a/index/recs ... waiting: Initializing" in text
->>>>>>> 8adf8f5 (One redaction step: a process-wide registry of known credentials, redact() at every exit)
+    assert "waiting" not in text  # off a terminal, one line per change, when it finishes
 
 
 def test_a_live_display_used_without_a_with_block_closes_itself_after_the_last_change() -> None:
