@@ -1,7 +1,10 @@
 """The config loader: config roots -> SourceDocuments with positions, and every problem met reading them.
 
 Finds every `*.yaml`/`*.yml` under each root (recursively, sorted by path; hidden folders and hidden
-files such as editor backups skipped; a root may also be a single file), refuses files over 10 MiB and
+files such as editor backups skipped; a root may also be a single file), refuses files reached through
+a symlink that leaves the root (never reading them: one could point at a credentials file), skips
+FIFOs, devices and sockets with a note (opening a FIFO would hang), lists files with other extensions
+in a note (so a `.yml~` or `.json` file is never silently ignored), refuses files over 10 MiB and
 files that are not UTF-8 (a UTF-8 BOM is fine; UTF-16/32 and stray bytes are reported with their
 position), parses the text with libyaml and hands the events to `compose`, which builds the documents.
 Parser errors become diagnostics at the parser's line and column, with a hint for the usual causes
@@ -18,6 +21,7 @@ from __future__ import annotations
 import codecs
 import gc
 import os
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,13 +86,15 @@ def config_files(
     diagnostics: list[Diagnostic] = []
     for root in roots:
         base = Path(root)
-        if base.is_file():
-            candidates = [base]
-        elif base.is_dir():
-            candidates = sorted(_yaml_files(base))
-            if not candidates:
+        if base.is_dir():
+            listing = _RootListing(base)
+            candidates = listing.files
+            diagnostics.extend(listing.diagnostics)
+            if not candidates and not listing.diagnostics:
                 message = f"there are no *.yaml or *.yml files under '{os.fspath(root)}'"
                 diagnostics.append(Diagnostic(None, "", message, "config.empty_root", Severity.WARNING))
+        elif base.exists():
+            candidates = [base]  # named on the command line: read_file still refuses a FIFO or device
         else:
             message = f"the config path '{os.fspath(root)}' does not exist"
             diagnostics.append(problem(None, message, "config.not_found", hint="check the -f/--config path"))
@@ -101,12 +107,65 @@ def config_files(
     return found, diagnostics
 
 
-def _yaml_files(base: Path) -> Iterator[Path]:
+class _RootListing:
+    """The YAML files under one root directory, and notes on everything else found there."""
+
+    def __init__(self, base: Path) -> None:
+        self.files: list[Path] = []
+        self.diagnostics: list[Diagnostic] = []
+        real_root = os.path.realpath(base)
+        special: list[str] = []
+        other: list[str] = []
+        for path in sorted(_visible_files(base)):
+            is_yaml = path.name.endswith(YAML_SUFFIXES)
+            real = os.path.realpath(path)
+            if is_yaml and os.path.commonpath([real_root, real]) != real_root:
+                message = (
+                    f"'{display_name(path)}' is a symlink to a file outside the config root "
+                    f"'{os.fspath(base)}'; it is not read"
+                )
+                hint = "copy the file into the config root, or pass its directory with another -f"
+                self.diagnostics.append(problem(None, message, "config.symlink_outside", hint=hint))
+                continue
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                mode = 0  # a dangling symlink: reported as unreadable when read
+            if is_yaml and mode and not stat.S_ISREG(mode):
+                special.append(display_name(path))
+            elif is_yaml:
+                self.files.append(path)
+            elif not stat.S_ISDIR(mode):
+                other.append(display_name(path))
+        if special:
+            self.diagnostics.append(
+                _note(
+                    f"skipped {_listed(special)}: not regular files (a FIFO, socket or device)",
+                    "config.not_regular",
+                )
+            )
+        if other:
+            self.diagnostics.append(
+                _note(f"not read (only *.yaml and *.yml are config): {_listed(other)}", "config.other_files")
+            )
+
+
+def _visible_files(base: Path) -> Iterator[Path]:
+    """Every non-hidden entry under `base` that is not a directory walked into (symlinks not followed)."""
     for directory, subdirectories, files in os.walk(base):
         subdirectories[:] = [d for d in subdirectories if not d.startswith(".")]
         for name in files:
-            if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+            if not name.startswith("."):
                 yield Path(directory, name)
+
+
+def _listed(names: Sequence[str], limit: int = 10) -> str:
+    shown = ", ".join(f"'{name}'" for name in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _note(message: str, code: str) -> Diagnostic:
+    return Diagnostic(None, "", message, code, Severity.WARNING)
 
 
 def display_name(path: Path) -> str:
@@ -131,10 +190,16 @@ def load_file(
 def read_file(path: Path, file: str) -> bytes | Diagnostic:
     """The bytes of one config file, or why they cannot be had (unreadable, over the size limit)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _too_large(file, size)
-        with path.open("rb") as stream:
+        # O_NONBLOCK: opening a FIFO that appeared since the listing must not hang; fstat then
+        # refuses it, so only a regular file is ever read.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                message = "not a regular file (a FIFO, socket or device): it is not read"
+                return problem(Origin(file, 1, 1), message, "config.not_regular")
+            if info.st_size > MAX_FILE_BYTES:
+                return _too_large(file, info.st_size)
             data = stream.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
     except OSError as error:
         message = f"cannot read the file: {error.strerror or error}"

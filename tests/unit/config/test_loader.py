@@ -113,7 +113,7 @@ def test_files_are_read_in_sorted_path_order_recursively(tmp_path: Path) -> None
     write(tmp_path, {f"{name}": f"kind: Project\nname: {name.replace('/', '-').split('.')[0]}\n"
                      for name in ("b.yaml", "a/z.yml", "a.yaml", "a/b/c.yaml", "c.txt")})  # fmt: skip
     docs, problems = load_documents([tmp_path], env={})
-    assert problems == []
+    assert [p.code for p in problems] == ["config.other_files"]  # c.txt is listed, not read
     assert [Path(d.file).relative_to(tmp_path).as_posix() for d in docs] == [
         "a/b/c.yaml",
         "a/z.yml",
