@@ -15,7 +15,6 @@ from declarate.model.plan import Action, Change, FieldDiff
 from declarate.model.resource import Origin
 from declarate.model.state import scope_of
 from declarate.render.escape import printable
-from declarate.render.masking import SENSITIVE
 from declarate.render.style import Style
 
 SYMBOLS: dict[Action, str] = {
@@ -88,11 +87,9 @@ def count_phrase(changes: Sequence[Change]) -> str:
 
 
 def format_value(value: Any, *, width: int = VALUE_WIDTH) -> str:
-    """Compact JSON for a value; `(sensitive)` and `(none)` bare; long text elided with its length."""
+    """Compact JSON for a value; `(none)` bare; long text elided with its length."""
     if value is None:
         return ABSENT
-    if value == SENSITIVE:
-        return SENSITIVE
     text = printable(json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=_plain))
     if len(text) > width:
         # Keep the head, which names the structure, and say how much was left out.

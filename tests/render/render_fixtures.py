@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from declarate import redaction
 from declarate.diagnostics import Diagnostic, Severity
 from declarate.model.address import Address, PrincipalType
 from declarate.model.plan import Action, Block, Change, FieldDiff, Plan, Unmanaged
@@ -196,7 +197,12 @@ def full_plan() -> Plan:
 
 
 def secret_plan() -> Plan:
-    """Fields named `value` and `client_secret`, top-level and nested, on both sides of a diff."""
+    """Credential values in fields named `value` and `client_secret`, top-level and nested, on both sides.
+
+    The values are registered as credentials, as the provider registers them where they enter: views
+    mask by value, never by a field's name.
+    """
+    redaction.register_all([API_KEY_VALUE, "old-" + API_KEY_VALUE, CLIENT_SECRET, "x" + CLIENT_SECRET])
     key = Address.api_key("apparel-team", "recs-service")
     account = Address.service_account("recs-ci")
     return Plan(
