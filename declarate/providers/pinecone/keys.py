@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from declarate import redaction
-from declarate.errors import DeclarateError, Forbidden, NotFound, TargetError, Unauthorized
+from declarate.errors import ApiError, DeclarateError, Forbidden, NotFound, TargetError, Unauthorized
 from declarate.model.kinds import TEMPORARY_KEY_PREFIX, TEMPORARY_KEY_ROLE
 from declarate.model.state import ScopeDirectives
 from declarate.providers.pinecone.client import PineconeClient, send_create
@@ -60,6 +60,9 @@ class ControlPlaneKeys:
         self._env_names: dict[str, str] = {}  # project -> env var holding its key
         self._values: dict[str, str] = {}  # project -> key value
         self._minted: dict[str, str] = {}  # project -> id of the temporary key minted for it
+        # project -> project id, for every mint sent: an interrupted mint may have made a key whose
+        # answer never arrived, which only a lookup by this run's unique name can find.
+        self._attempted: dict[str, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self.cleanup_errors: list[str] = []
 
@@ -93,16 +96,22 @@ class ControlPlaneKeys:
         project_id = await self._directory.project_id(project)
         path = f"/admin/projects/{project_id}/api-keys"
         body = {"name": self.name, "roles": [TEMPORARY_KEY_ROLE]}
+        self._attempted[project] = project_id
 
         async def sweep() -> None:
             # An earlier attempt may have made the key, but its value is lost: delete it, mint again.
             await self.delete_named(project_id, self.name)
 
-        answer = await send_create(
-            lambda: self._client.admin("POST", path, json=body, retry_ambiguous=False),
-            sweep,
-            attempts=self._options.create_attempts,
-        )
+        try:
+            answer = await send_create(
+                lambda: self._client.admin("POST", path, json=body, retry_ambiguous=False),
+                sweep,
+                attempts=self._options.create_attempts,
+            )
+        except ApiError as refused:
+            if refused.status < 500:  # a definite refusal made nothing: no key to look for
+                self._attempted.pop(project, None)
+            raise
         self._minted[project] = answer["key"]["id"]
         value = str(answer["value"])
         redaction.register(value)
@@ -150,6 +159,7 @@ class ControlPlaneKeys:
         """`project` was deleted: its keys went with it."""
         self._values.pop(project, None)
         self._minted.pop(project, None)
+        self._attempted.pop(project, None)
 
     async def delete_named(self, project_id: str, name: str) -> None:
         listed = await self._client.admin("GET", f"/admin/projects/{project_id}/api-keys")
@@ -182,10 +192,15 @@ class ControlPlaneKeys:
     async def aclose(self) -> None:
         """Delete every temporary key this run minted; failures are kept in `cleanup_errors`."""
         minted = list(self._minted.items())
+        unanswered = [(p, pid) for p, pid in self._attempted.items() if p not in self._minted]
         self._minted.clear()
+        self._attempted.clear()
         self._values.clear()
-        results = await asyncio.gather(*(self._delete(kid) for _, kid in minted), return_exceptions=True)
-        for (project, _), result in zip(minted, results, strict=True):
+        deletes = [self._delete(kid) for _, kid in minted]
+        deletes += [self.delete_named(project_id, self.name) for _, project_id in unanswered]
+        results = await asyncio.gather(*deletes, return_exceptions=True)
+        projects = [project for project, _ in [*minted, *unanswered]]
+        for project, result in zip(projects, results, strict=True):
             if isinstance(result, DeclarateError):
                 self.cleanup_errors.append(
                     f"could not delete temporary key {self.name} in project {project}: {result} "
