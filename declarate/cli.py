@@ -28,9 +28,11 @@ from declarate.flags import (
     safety_options,
     target_options,
 )
-from declarate.model.plan import Plan, PlanFormatError
+from declarate.model.address import Address, AddressError
+from declarate.model.plan import Action, Plan, PlanFormatError
 from declarate.model.settings import Overrides, PinnedTarget, Settings
-from declarate.providers.base import Provider
+from declarate.model.state import State
+from declarate.providers.base import Outcome, Provider
 from declarate.redaction import redact, register_environment
 from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
 from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
@@ -40,7 +42,7 @@ from declarate.render.json import render_plan_json
 from declarate.render.markdown import render_plan_markdown
 from declarate.render.results import render_apply_results
 from declarate.render.text import render_plan_text
-from declarate.secret_files import FileSecretSink
+from declarate.secret_files import SECRET_FIELDS, FileSecretSink, lost_secrets
 from declarate.terminal import LazyConsole
 
 # Start-up (DESIGN §9.4: `--version` and `validate` within 0.25 s): the modules below pull in asyncio,
@@ -223,9 +225,11 @@ def plan(
     from declarate.workflow import compute_plan
 
     config = _load(configs, fmt)
-    result = _run(
+    outcome = _run(
         lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides), config.settings.target)
-    ).plan
+    )
+    result = outcome.plan
+    _warn_lost_secrets(config, outcome.live, result, FileSecretSink(_secrets_dir(None, config)))
     if fmt == "json":
         click.echo(redact(render_plan_json(result)))
     elif fmt == "markdown":
@@ -268,9 +272,17 @@ def _write_step_summary(render: Callable[[], str]) -> None:
 @click.option(
     "--secrets-dir",
     type=click.Path(path_type=Path),
-    default=Path(".declarate/secrets"),
-    show_default=True,
-    help="Where secrets created by apply are written once (files mode 0600).",
+    default=None,
+    help="Where secrets created by apply are written once (files mode 0600). "
+    "Default: the Workspace's secrets_dir, else .declarate/secrets.",
+)
+@click.option(
+    "--rotate",
+    "rotate",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Issue a new secret for a live API key (replaced) or service account (rotated), e.g. one "
+    "whose secret was lost (repeatable).",
 )
 def apply(
     plan_file: Path | None,
@@ -280,7 +292,8 @@ def apply(
     auto_approve: bool,
     parallelism: int,
     no_wait: bool,
-    secrets_dir: Path,
+    secrets_dir: Path | None,
+    rotate: tuple[str, ...],
 ) -> None:
     """Apply the config (or a saved PLAN.json) to the target. Exit 0 done, 1 failed, 3 blocked."""
     if plan_file is not None and configs:
@@ -297,7 +310,13 @@ def apply(
     from declarate.progress import make_observer
     from declarate.workflow import compute_plan, reread_for_saved_plan, run_apply
 
+    rotations = _rotations(rotate)
+    secrets_dir = _secrets_dir(secrets_dir, config)
     sink = FileSecretSink(secrets_dir)
+    try:
+        sink.prepare()  # a bad --secrets-dir is refused now, before any change, not after a key exists
+    except DeclarateError as exc:
+        _fail(str(exc))
     observer = make_observer(err.console, tty=err.is_terminal)
 
     async def work(provider: Provider) -> int:
@@ -307,17 +326,23 @@ def apply(
             assert config is not None
             outcome = await compute_plan(config, provider, overrides)
             result, live = outcome.plan, outcome.live
+            _warn_lost_secrets(config, live, result, sink, rotating=rotations)
         _echo(render_plan_text(result, color=_color()))
         if result.blocked:
             err.print(
                 "Refusing to apply: the plan has blocked changes (see the overrides above).", markup=False
             )
             return EXIT_BLOCKED
-        if not result.has_changes:
+        if not result.has_changes and not rotations:
             return EXIT_OK
-        if saved is None and not auto_approve and not click.confirm("Apply these changes?", default=False):
+        if rotations:
+            err.print(printable("Secrets to rotate: " + ", ".join(map(str, rotations))), markup=False)
+        question = "Apply these changes?" if result.has_changes else "Rotate these secrets?"
+        if saved is None and not auto_approve and not click.confirm(question, default=False):
             err.print("Apply cancelled.", markup=False)
             return EXIT_ERROR
+        if not result.has_changes:
+            return await _rotate(provider, rotations, sink)
         try:
             with observer:  # closes a live terminal display even when interrupted
                 report = await run_apply(
@@ -335,12 +360,67 @@ def apply(
         _echo(render_apply_results(report.results, color=_color(), plan=result))
         if report.secret_paths:
             err.print(
-                f"Secrets created by this run were written to {secrets_dir}/ (mode 0600).", markup=False
+                printable(f"Secrets created by this run were written to {secrets_dir}/ (mode 0600)."),
+                markup=False,
             )
-        return EXIT_ERROR if report.failed else EXIT_OK
+        rotated = await _rotate(provider, rotations, sink) if rotations and not report.failed else EXIT_OK
+        return EXIT_ERROR if report.failed else rotated
 
     pinned = config.settings.target if config is not None else None
     sys.exit(_run(lambda: _with_provider(flags, work, pinned, parallelism=parallelism)))
+
+
+DEFAULT_SECRETS_DIR = Path(".declarate") / "secrets"
+
+
+def _secrets_dir(given: Path | None, config: LoadedConfig | None) -> Path:
+    """--secrets-dir, else the Workspace's `secrets_dir`, else `.declarate/secrets`."""
+    if given is not None:
+        return given
+    if config is not None and config.settings.secrets_dir:
+        return Path(config.settings.secrets_dir)
+    return DEFAULT_SECRETS_DIR
+
+
+def _rotations(texts: tuple[str, ...]) -> list[Address]:
+    """The `--rotate` addresses, each an API key or a service account, or exit 1 saying why not."""
+    addresses = []
+    for text in texts:
+        try:
+            address = Address.parse(text)
+        except AddressError as exc:
+            _fail(f"--rotate: {exc}")
+        if address.kind not in SECRET_FIELDS:
+            _fail(f"--rotate {text}: only API keys and service accounts have secrets to rotate")
+        addresses.append(address)
+    return addresses
+
+
+async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecretSink) -> int:
+    """Rotate each secret in turn (never in parallel: each may replace a key), show the results."""
+    results = [await provider.rotate_secret(address, sink) for address in addresses]
+    _echo(render_apply_results(results, color=_color()))
+    return EXIT_ERROR if any(r.outcome is Outcome.FAILED for r in results) else EXIT_OK
+
+
+def _warn_lost_secrets(
+    config: LoadedConfig, live: State, result: Plan, sink: FileSecretSink, rotating: Sequence[Address] = ()
+) -> None:
+    """A warning per declared credential that exists live without its secret file (`secret lost`).
+
+    Informational, not a block: the credential works for whoever holds its secret elsewhere (a vault);
+    only its owner can tell, and `apply --rotate ADDRESS` issues a new one when it is really lost.
+    """
+    going = {c.address for c in result.changes if c.action in (Action.DELETE, Action.REPLACE)}
+    declared = [a for a in config.desired.resources if a not in going and a not in rotating]
+    for address in lost_secrets(declared, live, sink):
+        err.print(
+            printable(
+                f"Warning: secret lost: {address} exists live, but {sink.directory}/ holds no secret file "
+                f"for it; `declarate apply --rotate {address}` issues a new one."
+            ),
+            markup=False,
+        )
 
 
 def _read_saved_plan(path: Path) -> Plan:

@@ -3,6 +3,11 @@
 `FileSecretSink` writes each secret to its own file, readable by the owner only, and returns the path.
 It never overwrites a file (an earlier secret may be the only copy left: Pinecone shows a secret once),
 and it never returns, logs or raises with the value. It does not decide which fields are secrets.
+
+`prepare` runs before apply changes anything: a path that is not (and cannot become) a directory is
+refused then, not after a key was created; an existing directory is tightened to 0700 and gets its
+`.gitignore` (so does a `.declarate/` directory around it, which also holds the local database).
+`secret_file_exists` tells the next plan whether a live credential still has its file.
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from declarate.errors import DeclarateError
-from declarate.model.address import Address
+from declarate.model.address import Address, Kind
+from declarate.model.state import State
 
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
@@ -23,6 +30,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._@:+=-]")  # anything else could mean somethi
 # The secrets directory lives inside the config repository by default; this keeps `git add .` from
 # committing it.
 _GITIGNORE = "# written by declarate: secrets must never be committed\n*\n"
+_STATE_GITIGNORE = "# written by declarate: secrets and the local database must never be committed\n*\n"
+STATE_DIRECTORY = ".declarate"
 
 
 class SecretWriteError(DeclarateError):
@@ -47,6 +56,27 @@ class FileSecretSink:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
 
+    def prepare(self) -> None:
+        """Check the directory can hold secrets, before any change; SecretWriteError says why not.
+
+        An existing directory is tightened to 0700 and given its `.gitignore`; a missing one must have
+        a directory as its nearest existing ancestor, one this process may write to.
+        """
+        if self.directory.is_dir():
+            self._protect()
+            return
+        if self.directory.exists() or self.directory.is_symlink():
+            raise SecretWriteError(f"--secrets-dir {self.directory} is not a directory: nothing was changed")
+        ancestor = self.directory.absolute().parent
+        while not ancestor.exists():
+            ancestor = ancestor.parent
+        if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+            raise SecretWriteError(
+                f"cannot create the secrets directory {self.directory}: {ancestor} is not a writable "
+                "directory; nothing was changed"
+            )
+        protect_state_directory(self.directory.absolute().parent)
+
     def store(self, address: Address, field: str, value: str) -> str:
         """Write `value` once and return where it went."""
         self._ensure_directory()
@@ -61,26 +91,53 @@ class FileSecretSink:
         )
 
     def _ensure_directory(self) -> None:
-        if self.directory.is_dir():
-            return
+        if not self.directory.is_dir():
+            try:
+                self.directory.mkdir(parents=True, mode=DIRECTORY_MODE)
+            except FileExistsError:
+                if not self.directory.is_dir():
+                    raise SecretWriteError(
+                        f"cannot write secrets to {self.directory}: not a directory"
+                    ) from None
+            except OSError as exc:
+                raise SecretWriteError(
+                    f"cannot create the secrets directory {self.directory}: {exc.strerror}"
+                ) from None
+        self._protect()
+
+    def _protect(self) -> None:
+        """Mode 0700 (mkdir's mode is reduced by the umask; an old directory may be 0777) and `.gitignore`."""
         try:
-            self.directory.mkdir(parents=True, mode=DIRECTORY_MODE)
-        except FileExistsError:
-            if self.directory.is_dir():
-                return  # created by someone else meanwhile: theirs to set up
-            raise SecretWriteError(f"cannot write secrets to {self.directory}: not a directory") from None
-        except OSError as exc:
-            raise SecretWriteError(
-                f"cannot create the secrets directory {self.directory}: {exc.strerror}"
-            ) from None
-        try:
-            os.chmod(self.directory, DIRECTORY_MODE)  # mkdir's mode was reduced by the umask
+            if os.stat(self.directory).st_mode & 0o777 != DIRECTORY_MODE:
+                os.chmod(self.directory, DIRECTORY_MODE)
             with contextlib.suppress(FileExistsError):
                 _write_exclusive(self.directory / ".gitignore", _GITIGNORE, 0o644)
         except OSError as exc:
             raise SecretWriteError(
-                f"cannot set up the secrets directory {self.directory}: {exc.strerror}"
+                f"cannot protect the secrets directory {self.directory}: {exc.strerror}"
             ) from None
+        protect_state_directory(self.directory.absolute().parent)
+
+    def discard(self, path: str) -> None:
+        """Remove a secret file `store` returned, once its object is known deleted (never any other)."""
+        target = Path(path)
+        if not target.is_absolute():
+            target = Path.cwd() / target
+        if target.parent.resolve() == self.directory.resolve():
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+
+    def exists_for(self, address: Address, field: str) -> bool:
+        """True when a secret file (or a numbered copy) of `field` of `address` is in the directory."""
+        base = secret_file_name(address, field)
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return False
+        return any(
+            name == base or (name.startswith(base + ".") and name[len(base) + 1 :].isdigit())
+            for name in names
+        )
 
     def _write_new(self, path: Path, value: str) -> bool:
         """Write `value` to `path` if no file (or symlink) has that name; False when one does."""
@@ -92,6 +149,17 @@ class FileSecretSink:
             # `from None`: the chained traceback would add nothing, and the message names only the path.
             raise SecretWriteError(f"cannot write secret file {path}: {exc.strerror}") from None
         return True
+
+
+def protect_state_directory(directory: Path) -> None:
+    """Give a `.declarate/` directory its `.gitignore` (it holds secrets and the local database).
+
+    Best effort and only for a directory of that name: a custom path elsewhere is the user's to manage.
+    """
+    if directory.name != STATE_DIRECTORY or not directory.is_dir():
+        return
+    with contextlib.suppress(OSError):
+        _write_exclusive(directory / ".gitignore", _STATE_GITIGNORE, 0o644)
 
 
 def _write_exclusive(path: Path, text: str, mode: int) -> None:
@@ -124,3 +192,24 @@ def _display_path(path: Path) -> str:
         return str(absolute.relative_to(Path.cwd()))
     except ValueError:
         return str(absolute)
+
+
+# The secret each credential kind is issued once, at creation (or rotation).
+SECRET_FIELDS: dict[Kind, str] = {Kind.API_KEY: "value", Kind.SERVICE_ACCOUNT: "client_secret"}
+
+
+def lost_secrets(declared: Iterable[Address], live: State, sink: FileSecretSink) -> list[Address]:
+    """Declared credentials that exist live but whose secret file is missing from the sink's directory.
+
+    Only checked when the directory exists: a machine without it (a CI runner that only plans) cannot
+    tell a lost secret from one kept elsewhere, and must not cry wolf for every key.
+    """
+    if not sink.directory.is_dir():
+        return []
+    return sorted(
+        address
+        for address in declared
+        if address.kind in SECRET_FIELDS
+        and address in live
+        and not sink.exists_for(address, SECRET_FIELDS[address.kind])
+    )

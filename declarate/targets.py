@@ -32,6 +32,7 @@ from declarate.providers.pinecone import (
     PineconeProvider,
     ProviderOptions,
 )
+from declarate.secret_files import protect_state_directory
 
 LOCAL = "local"
 EMBEDDED_BASE_URL = "http://declarate.local"  # never resolved: the ASGI transport answers in process
@@ -232,6 +233,7 @@ def _embedded(options: TargetOptions, cwd: Path | None) -> tuple[httpx.AsyncBase
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise TargetError(f"cannot create {db.parent} for the local control plane: {exc}") from None
+    protect_state_directory(db.parent)  # `git add -A` must not stage .declarate/local.db
     try:
         transport = local.embedded_transport(str(db))
     except (sqlite3.Error, OSError) as exc:  # not a database, unreadable, or a read-only place

@@ -277,6 +277,9 @@ class _RecordingSink:
         register(value)
         return self._sink.store(address, field, value)
 
+    def discard(self, path: str) -> None:
+        self._sink.discard(path)
+
 
 class _GuardedObserver:
     """An ApplyObserver whose own failures (a broken display) never fail or stop a change."""

@@ -46,6 +46,10 @@ class SecretSink(Protocol):
 
     def store(self, address: Address, field: str, value: str) -> str: ...
 
+    def discard(self, path: str) -> None:
+        """Remove a secret `store` wrote for an object this run then deleted itself (a lost race)."""
+        ...
+
 
 class ApplyObserver(Protocol):
     """Progress reaches the screen through this; the engine never prints."""
@@ -77,6 +81,10 @@ class Provider(Protocol):
     async def execute(
         self, change: Change, desired: Resource | None, live: Resource | None, secrets: SecretSink
     ) -> ChangeResult: ...
+
+    async def rotate_secret(self, address: Address, secrets: SecretSink) -> ChangeResult:
+        """A new secret for a live credential whose secret was lost (`apply --rotate ADDRESS`)."""
+        ...
 
     async def wait(self, change: Change, observer: ApplyObserver) -> None: ...
 

@@ -86,6 +86,10 @@ class MemorySink:
         self.stored[(address, field)] = value
         return f"memory/{address}/{field}"
 
+    def discard(self, path: str) -> None:
+        address = next(a for a, f in self.stored if f"memory/{a}/{f}" == path)
+        self.stored = {k: v for k, v in self.stored.items() if k[0] != address}
+
 
 @dataclass
 class RecordingObserver:

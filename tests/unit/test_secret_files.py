@@ -116,15 +116,34 @@ def test_a_symlink_at_the_secret_name_is_neither_followed_nor_replaced(in_tmp: P
     assert (in_tmp / path).read_text() == VALUE
 
 
-def test_an_existing_directory_is_used_as_it_is(in_tmp: Path) -> None:
-    directory = in_tmp / "secrets"
-    directory.mkdir(mode=0o750)
-    os.chmod(directory, 0o750)
+def test_an_existing_directory_is_tightened_and_gets_its_gitignore(in_tmp: Path) -> None:
+    # An old .declarate/secrets kept mode 0777 and had no .gitignore (issue 10).
+    directory = in_tmp / ".declarate" / "secrets"
+    directory.mkdir(parents=True)
+    os.chmod(directory, 0o777)
 
-    FileSecretSink(directory).store(KEY, "value", VALUE)
+    FileSecretSink(directory).prepare()
 
-    assert mode(directory) == 0o750
-    assert not (directory / ".gitignore").exists()
+    assert mode(directory) == 0o700
+    assert (directory / ".gitignore").read_text().endswith("*\n")
+    assert (in_tmp / ".declarate" / ".gitignore").read_text().endswith("*\n")  # covers local.db too
+
+
+def test_a_secrets_dir_that_is_a_file_is_refused_before_anything_is_written(in_tmp: Path) -> None:
+    target = in_tmp / "not-a-dir"
+    target.write_text("x")
+    with pytest.raises(SecretWriteError, match="is not a directory: nothing was changed"):
+        FileSecretSink(target).prepare()
+    with pytest.raises(SecretWriteError, match="not-a-dir is not a writable directory"):
+        FileSecretSink(target / "below").prepare()
+    assert target.read_text() == "x"
+
+
+def test_an_existing_secret_file_is_found_for_its_address(in_tmp: Path) -> None:
+    sink = FileSecretSink(in_tmp / "secrets")
+    assert not sink.exists_for(KEY, "value")
+    sink.store(KEY, "value", VALUE)
+    assert sink.exists_for(KEY, "value")
 
 
 def test_a_path_outside_the_working_directory_is_returned_absolute(

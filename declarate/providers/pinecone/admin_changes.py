@@ -136,6 +136,8 @@ async def execute_api_key(
             # The lost attempt may have made a key whose secret we never saw: delete, then resend.
             await session.keys.delete_named(project_id, name)
 
+        written: list[str] = []
+
         async def send() -> dict[str, Any]:
             answer: dict[str, Any] = await send_create(
                 lambda: client.admin(
@@ -144,7 +146,10 @@ async def execute_api_key(
                 sweep,
                 attempts=session.options.create_attempts,
             )
-            redaction.register_all([answer.get("value"), answer.get("client_secret")])
+            # Write-ahead: the value goes to its file before any further request, so a failed read or
+            # a killed run after this point never leaves a key nobody can use.
+            redaction.register(str(answer["value"]))
+            written.append(secrets.store(change.address, "value", str(answer["value"])))
             return answer
 
         async def named() -> list[dict[str, Any]]:
@@ -164,13 +169,13 @@ async def execute_api_key(
             if found is None:
                 raise
             return matched(change, desired.attrs, canonical_api_key(found), "API key")
+        _discard_void(secrets, written, claim.created is not None)
         if claim.created is None:
             assert claim.existing is not None
             return _claimed_elsewhere(
                 matched(change, desired.attrs, canonical_api_key(claim.existing), "API key"), claim.raced
             )
-        stored = secrets.store(change.address, "value", str(claim.created["value"]))
-        return result(change, Outcome.DONE, "", stored)  # renderers say where the secret went
+        return result(change, Outcome.DONE, "", written[-1])  # renderers say where the secret went
     if change.action is Action.UPDATE and desired is not None:
         key_id = await _key_id(session, project, name, live)
         if key_id is None:
@@ -200,6 +205,15 @@ def _claimed_elsewhere(outcome: ChangeResult, raced: bool) -> ChangeResult:
     )
     note = f"{outcome.message} ({how})"
     return ChangeResult(outcome.address, outcome.outcome, note, None)
+
+
+def _discard_void(secrets: SecretSink, written: list[str], kept_last: bool) -> None:
+    """Remove the secrets written for objects `create_once` deleted itself after losing a race.
+
+    Only then: a secret whose object may still exist (a failure after the create) is always kept.
+    """
+    for path in written[:-1] if kept_last else written:
+        secrets.discard(path)
 
 
 async def _find_key(session: Session, project_id: str, name: str) -> dict[str, Any] | None:
@@ -232,6 +246,8 @@ async def execute_service_account(
                 if account["name"] == name:
                     await client.admin("DELETE", f"/admin/service-accounts/{account['id']}")
 
+        written: list[str] = []
+
         async def send() -> dict[str, Any]:
             answer: dict[str, Any] = await send_create(
                 lambda: client.admin(
@@ -243,7 +259,9 @@ async def execute_service_account(
                 sweep,
                 attempts=session.options.create_attempts,
             )
-            redaction.register_all([answer.get("value"), answer.get("client_secret")])
+            # Write-ahead, as for API keys: the secret is on disk before any further request.
+            redaction.register(str(answer["client_secret"]))
+            written.append(secrets.store(change.address, "client_secret", str(answer["client_secret"])))
             return answer
 
         async def named() -> list[dict[str, Any]]:
@@ -265,6 +283,7 @@ async def execute_service_account(
             directory.service_accounts.pop(name, None)
             await directory.service_account_id(name)  # raises when the conflict is not a same-name account
             return result(change, Outcome.ALREADY, "service account already exists")
+        _discard_void(secrets, written, claim.created is not None)
         if claim.created is None:
             assert claim.existing is not None
             directory.service_accounts[name] = str(claim.existing["id"])
@@ -273,13 +292,7 @@ async def execute_service_account(
             )
         account = claim.created["service_account"]
         directory.service_accounts[name] = account["id"]
-        stored = secrets.store(change.address, "client_secret", str(claim.created["client_secret"]))
-        return result(
-            change,
-            Outcome.DONE,
-            f"client id {account['client_id']}",
-            stored,
-        )
+        return result(change, Outcome.DONE, f"client id {account['client_id']}", written[-1])
     if change.action is Action.DELETE:
         account_id = (
             str(live.server["id"]) if live and "id" in live.server else directory.service_accounts.get(name)

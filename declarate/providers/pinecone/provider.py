@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from declarate.errors import DeclarateError
-from declarate.model.address import Kind
+from declarate.model.address import Address, Kind
 from declarate.model.plan import Action, Change
 from declarate.model.resource import Resource
 from declarate.model.state import State
@@ -29,6 +29,7 @@ from declarate.providers.pinecone.client import PineconeClient, RequestStats
 from declarate.providers.pinecone.indexes import execute_index, wait_for_index
 from declarate.providers.pinecone.keys import ControlPlaneKeys, is_temporary_key
 from declarate.providers.pinecone.read import read_live
+from declarate.providers.pinecone.rotation import rotate_secret
 from declarate.providers.pinecone.session import Directory, ProviderOptions, Session
 
 __all__ = ["PineconeProvider", "ProviderOptions"]
@@ -117,6 +118,10 @@ class PineconeProvider:
         if change.kind is not Kind.INDEX or change.action not in _WAITED:
             return
         await wait_for_index(self._session, change, lambda state: observer.waiting(change, state))
+
+    async def rotate_secret(self, address: Address, secrets: SecretSink) -> ChangeResult:
+        """A new secret for a live API key (replaced) or service account (rotated), written to `secrets`."""
+        return await rotate_secret(self._session, address, secrets)
 
     async def aclose(self) -> None:
         """Delete this run's temporary keys (failures go to `cleanup_errors`), then close the client."""
