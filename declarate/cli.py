@@ -26,10 +26,11 @@ from declarate.flags import (
     debug_option,
     format_option,
     safety_options,
+    secret_options,
     target_options,
 )
-from declarate.model.address import Address, AddressError
-from declarate.model.plan import Action, Plan, PlanFormatError
+from declarate.model.address import Address
+from declarate.model.plan import Plan, PlanFormatError
 from declarate.model.settings import Overrides, PinnedTarget, Settings
 from declarate.model.state import State
 from declarate.providers.base import Outcome, Provider
@@ -42,7 +43,9 @@ from declarate.render.json import render_plan_json
 from declarate.render.markdown import render_plan_markdown
 from declarate.render.results import render_apply_results
 from declarate.render.text import render_plan_text
-from declarate.secret_files import SECRET_FIELDS, FileSecretSink, lost_secrets
+from declarate.secret_files import FileSecretSink
+from declarate.secret_lifecycle import lost_secret_warnings, parse_rotations, rotate_all
+from declarate.secret_lifecycle import secrets_dir as secrets_dir_for
 from declarate.terminal import LazyConsole
 
 # Start-up (DESIGN §9.4: `--version` and `validate` within 0.25 s): the modules below pull in asyncio,
@@ -229,7 +232,9 @@ def plan(
         lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides), config.settings.target)
     )
     result = outcome.plan
-    _warn_lost_secrets(config, outcome.live, result, FileSecretSink(_secrets_dir(None, config)))
+    _warn_lost_secrets(
+        config, outcome.live, result, FileSecretSink(secrets_dir_for(None, config.settings.secrets_dir))
+    )
     if fmt == "json":
         click.echo(redact(render_plan_json(result)))
     elif fmt == "markdown":
@@ -269,21 +274,7 @@ def _write_step_summary(render: Callable[[], str]) -> None:
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--no-wait", is_flag=True, help="Do not wait for indexes to be Ready or deleted.")
-@click.option(
-    "--secrets-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where secrets created by apply are written once (files mode 0600). "
-    "Default: the Workspace's secrets_dir, else .declarate/secrets.",
-)
-@click.option(
-    "--rotate",
-    "rotate",
-    multiple=True,
-    metavar="ADDRESS",
-    help="Issue a new secret for a live API key (replaced) or service account (rotated), e.g. one "
-    "whose secret was lost (repeatable).",
-)
+@secret_options
 def apply(
     plan_file: Path | None,
     configs: tuple[str, ...],
@@ -310,10 +301,10 @@ def apply(
     from declarate.progress import make_observer
     from declarate.workflow import compute_plan, reread_for_saved_plan, run_apply
 
-    rotations = _rotations(rotate)
-    secrets_dir = _secrets_dir(secrets_dir, config)
+    secrets_dir = secrets_dir_for(secrets_dir, config.settings.secrets_dir if config else None)
     sink = FileSecretSink(secrets_dir)
     try:
+        rotations = parse_rotations(rotate)
         sink.prepare()  # a bad --secrets-dir is refused now, before any change, not after a key exists
     except DeclarateError as exc:
         _fail(str(exc))
@@ -370,35 +361,8 @@ def apply(
     sys.exit(_run(lambda: _with_provider(flags, work, pinned, parallelism=parallelism)))
 
 
-DEFAULT_SECRETS_DIR = Path(".declarate") / "secrets"
-
-
-def _secrets_dir(given: Path | None, config: LoadedConfig | None) -> Path:
-    """--secrets-dir, else the Workspace's `secrets_dir`, else `.declarate/secrets`."""
-    if given is not None:
-        return given
-    if config is not None and config.settings.secrets_dir:
-        return Path(config.settings.secrets_dir)
-    return DEFAULT_SECRETS_DIR
-
-
-def _rotations(texts: tuple[str, ...]) -> list[Address]:
-    """The `--rotate` addresses, each an API key or a service account, or exit 1 saying why not."""
-    addresses = []
-    for text in texts:
-        try:
-            address = Address.parse(text)
-        except AddressError as exc:
-            _fail(f"--rotate: {exc}")
-        if address.kind not in SECRET_FIELDS:
-            _fail(f"--rotate {text}: only API keys and service accounts have secrets to rotate")
-        addresses.append(address)
-    return addresses
-
-
 async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecretSink) -> int:
-    """Rotate each secret in turn (never in parallel: each may replace a key), show the results."""
-    results = [await provider.rotate_secret(address, sink) for address in addresses]
+    results = await rotate_all(provider, addresses, sink)
     _echo(render_apply_results(results, color=_color()))
     return EXIT_ERROR if any(r.outcome is Outcome.FAILED for r in results) else EXIT_OK
 
@@ -406,21 +370,8 @@ async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecret
 def _warn_lost_secrets(
     config: LoadedConfig, live: State, result: Plan, sink: FileSecretSink, rotating: Sequence[Address] = ()
 ) -> None:
-    """A warning per declared credential that exists live without its secret file (`secret lost`).
-
-    Informational, not a block: the credential works for whoever holds its secret elsewhere (a vault);
-    only its owner can tell, and `apply --rotate ADDRESS` issues a new one when it is really lost.
-    """
-    going = {c.address for c in result.changes if c.action in (Action.DELETE, Action.REPLACE)}
-    declared = [a for a in config.desired.resources if a not in going and a not in rotating]
-    for address in lost_secrets(declared, live, sink):
-        err.print(
-            printable(
-                f"Warning: secret lost: {address} exists live, but {sink.directory}/ holds no secret file "
-                f"for it; `declarate apply --rotate {address}` issues a new one."
-            ),
-            markup=False,
-        )
+    for warning in lost_secret_warnings(config.desired.resources, live, result, sink, rotating):
+        err.print(printable(f"Warning: {warning}"), markup=False)
 
 
 def _read_saved_plan(path: Path) -> Plan:

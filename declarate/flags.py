@@ -10,6 +10,7 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -193,3 +194,22 @@ def safety_options(fn: Command) -> Command:
     for option in reversed(_SAFETY_OPTIONS):
         wrapped = option(wrapped)
     return wrapped
+
+
+def secret_options(fn: Command) -> Command:
+    """apply's --secrets-dir PATH and --rotate ADDRESS (repeatable)."""
+    fn = click.option(
+        "--rotate",
+        "rotate",
+        multiple=True,
+        metavar="ADDRESS",
+        help="Issue a new secret for a live API key (replaced) or service account (rotated), e.g. one "
+        "whose secret was lost (repeatable).",
+    )(fn)
+    return click.option(
+        "--secrets-dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Where secrets created by apply are written once (files mode 0600). "
+        "Default: the Workspace's secrets_dir, else .declarate/secrets.",
+    )(fn)
