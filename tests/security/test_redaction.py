@@ -232,9 +232,11 @@ def test_credentials_echoed_in_server_errors_are_never_printed(
             "TEAM_B_KEY": ENV_KEY,
             "GITHUB_ACTIONS": "true",
             "GITHUB_STEP_SUMMARY": str(summary),
+            "DECLARATE_LOG": "debug",  # the debug log is scanned too
         },
     )
     assert run.code == 1, run.output
     assert "Error:" in run.stderr
+    assert "declarate: DEBUG" in run.stderr
     written = summary.read_text() if summary.exists() else ""
     assert _leaks(run.output + written) == [], run.output
