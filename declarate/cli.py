@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
@@ -37,7 +37,6 @@ from declarate.providers.base import Outcome, Provider
 from declarate.redaction import redact, register_environment
 from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
 from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
-from declarate.render.escape import printable
 from declarate.render.github import diagnostic_annotations, plan_annotations
 from declarate.render.json import render_plan_json
 from declarate.render.markdown import render_plan_markdown
@@ -46,7 +45,9 @@ from declarate.render.text import render_plan_text
 from declarate.secret_files import FileSecretSink
 from declarate.secret_lifecycle import lost_secret_warnings, parse_rotations, rotate_all
 from declarate.secret_lifecycle import secrets_dir as secrets_dir_for
-from declarate.terminal import LazyConsole
+from declarate.terminal import err, out
+from declarate.terminal import fail as _fail
+from declarate.terminal import note as _note
 
 # Start-up (DESIGN §9.4: `--version` and `validate` within 0.25 s): the modules below pull in asyncio,
 # httpx, deepdiff, jsonschema, yaml or rich, so each command imports them where it needs them;
@@ -59,29 +60,12 @@ EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 T = TypeVar("T")
 
 
-out = LazyConsole(stderr=False)
-err = LazyConsole(stderr=True)
-
-
 def _color() -> bool:
     return out.is_terminal and "NO_COLOR" not in os.environ
 
 
 def _on_github() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
-
-
-def _fail(message: str, code: int = EXIT_ERROR, *, lines: Sequence[str] = ()) -> NoReturn:
-    """`Error: message`, then `lines` one per line; every piece redacted and escaped (`printable`).
-
-    The text is never read as rich markup: a name holding `[bold]` prints as written.
-    """
-    from rich.text import Text  # rich loads only when something is printed through it
-
-    text = printable(redact(message)) + "".join(f"\n{printable(redact(line))}" for line in lines)
-    label = Text("Error:", style="bold red") if err.is_terminal else Text("Error:")
-    err.print(Text.assemble(label, " ", text), highlight=False)
-    sys.exit(code)
 
 
 def _echo(text: str) -> None:
@@ -148,7 +132,7 @@ async def _with_provider(
     finally:
         await provider.aclose()
         for problem in provider.cleanup_errors:
-            err.print(printable(redact(f"Warning: {problem}")), markup=False)
+            _note(f"Warning: {problem}")
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -232,9 +216,7 @@ def plan(
         lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides), config.settings.target)
     )
     result = outcome.plan
-    _warn_lost_secrets(
-        config, outcome.live, result, FileSecretSink(secrets_dir_for(None, config.settings.secrets_dir))
-    )
+    _warn_lost_secrets(config, outcome.live, result)
     if fmt == "json":
         click.echo(redact(render_plan_json(result)))
     elif fmt == "markdown":
@@ -247,7 +229,7 @@ def plan(
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(redact(render_plan_json(result)) + "\n", encoding="utf-8")
-        err.print(f"Saved the plan to {out_file}. Apply it with: declarate apply {out_file}", markup=False)
+        _note(f"Saved the plan to {out_file}. Apply it with: declarate apply {out_file}")
     sys.exit(_plan_exit_code(result, detailed_exitcode))
 
 
@@ -320,14 +302,12 @@ def apply(
             _warn_lost_secrets(config, live, result, sink, rotating=rotations)
         _echo(render_plan_text(result, color=_color()))
         if result.blocked:
-            err.print(
-                "Refusing to apply: the plan has blocked changes (see the overrides above).", markup=False
-            )
+            _note("Refusing to apply: the plan has blocked changes (see the overrides above).")
             return EXIT_BLOCKED
         if not result.has_changes and not rotations:
             return EXIT_OK
         if rotations:
-            err.print(printable("Secrets to rotate: " + ", ".join(map(str, rotations))), markup=False)
+            _note("Secrets to rotate: " + ", ".join(map(str, rotations)))
         question = "Apply these changes?" if result.has_changes else "Rotate these secrets?"
         if saved is None and not auto_approve and not click.confirm(question, default=False):
             err.print("Apply cancelled.", markup=False)
@@ -350,10 +330,7 @@ def apply(
             raise
         _echo(render_apply_results(report.results, color=_color(), plan=result))
         if report.secret_paths:
-            err.print(
-                printable(f"Secrets created by this run were written to {secrets_dir}/ (mode 0600)."),
-                markup=False,
-            )
+            _note(f"Secrets created by this run were written to {secrets_dir}/ (mode 0600).")
         rotated = await _rotate(provider, rotations, sink) if rotations and not report.failed else EXIT_OK
         return EXIT_ERROR if report.failed else rotated
 
@@ -368,10 +345,15 @@ async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecret
 
 
 def _warn_lost_secrets(
-    config: LoadedConfig, live: State, result: Plan, sink: FileSecretSink, rotating: Sequence[Address] = ()
+    config: LoadedConfig,
+    live: State,
+    result: Plan,
+    sink: FileSecretSink | None = None,
+    rotating: Sequence[Address] = (),
 ) -> None:
+    sink = sink or FileSecretSink(secrets_dir_for(None, config.settings.secrets_dir))
     for warning in lost_secret_warnings(config.desired.resources, live, result, sink, rotating):
-        err.print(printable(f"Warning: {warning}"), markup=False)
+        _note(f"Warning: {warning}")
 
 
 def _read_saved_plan(path: Path) -> Plan:

@@ -1,15 +1,20 @@
-"""The command line's two rich consoles (stdout, stderr), each made on first use.
+"""The command line's two rich consoles (stdout, stderr), each made on first use, and its error lines.
 
 Importing rich costs more than all of `declarate --version`, so a command that prints nothing rich
-(`--version`, a clean `validate`) never loads it. Only the cli prints through these; this module
-prints nothing itself.
+(`--version`, a clean `validate`) never loads it. Only the cli prints through these. `fail` and `note`
+are the cli's own messages: redacted (`declarate.redaction`), escaped (`render.escape.printable`) and
+never read as rich markup, so a name holding `[bold]` or ESC prints as written.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from declarate.redaction import redact
+from declarate.render.escape import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,3 +51,22 @@ class LazyConsole:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.console, name)
+
+
+out = LazyConsole(stderr=False)
+err = LazyConsole(stderr=True)
+
+
+def fail(message: str, code: int = 1, *, lines: Sequence[str] = ()) -> NoReturn:
+    """`Error: message`, then `lines` one per line, on stderr; then exit `code`."""
+    from rich.text import Text
+
+    text = printable(redact(message)) + "".join(f"\n{printable(redact(line))}" for line in lines)
+    label = Text("Error:", style="bold red") if err.is_terminal else Text("Error:")
+    err.print(Text.assemble(label, " ", text), highlight=False)
+    sys.exit(code)
+
+
+def note(text: str) -> None:
+    """One line on stderr."""
+    err.print(printable(redact(text)), markup=False)

@@ -13,7 +13,7 @@ import json
 import pytest
 from rich.console import Console
 
-from declarate import cli as cli_module
+from declarate import terminal
 from declarate.model.address import Address
 from declarate.render.escape import printable
 from tests.e2e.harness import Cli, Sdk
@@ -82,9 +82,9 @@ def test_live_keys_with_hostile_names_print_inert_in_every_format(cli: Cli, sdk:
 
 def test_error_text_is_never_read_as_rich_markup(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = io.StringIO()
-    monkeypatch.setattr(cli_module, "err", Console(file=stream, force_terminal=True, width=200))
+    monkeypatch.setattr(terminal, "err", Console(file=stream, force_terminal=True, width=200))
     with pytest.raises(SystemExit):
-        cli_module._fail(f"no such project: {MARKUP} {CLEAR}")
+        terminal.fail(f"no such project: {MARKUP} {CLEAR}")
     shown = stream.getvalue()
     assert "[bold red]markup[/]" in shown
     assert "wipe\\x1b[2J" in shown

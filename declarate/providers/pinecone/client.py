@@ -54,10 +54,7 @@ class Credentials:
     """A service account's OAuth client credentials. The secret never shows in a repr."""
 
     client_id: str
-    client_secret: str = field(repr=False)
-
-    def __post_init__(self) -> None:
-        redaction.register(self.client_secret)
+    client_secret: str = field(repr=False)  # registered for redaction where the target is chosen
 
 
 @dataclass(frozen=True)
