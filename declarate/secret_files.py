@@ -20,6 +20,7 @@ from pathlib import Path
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address, Kind
+from declarate.model.kinds import KINDS
 from declarate.model.state import State
 
 DIRECTORY_MODE = 0o700
@@ -194,8 +195,10 @@ def _display_path(path: Path) -> str:
         return str(absolute)
 
 
-# The secret each credential kind is issued once, at creation (or rotation).
-SECRET_FIELDS: dict[Kind, str] = {Kind.API_KEY: "value", Kind.SERVICE_ACCOUNT: "client_secret"}
+# The secret each credential kind is issued once, at creation (or rotation), from the KINDS table.
+SECRET_FIELDS: dict[Kind, str] = {
+    kind: spec.secret_fields[0] for kind, spec in KINDS.items() if spec.secret_fields
+}
 
 
 def lost_secrets(declared: Iterable[Address], live: State, sink: FileSecretSink) -> list[Address]:

@@ -129,12 +129,6 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.ROLE_BINDING: KindSpec(Kind.ROLE_BINDING, level=3, fields=ROLE_BINDING_FIELDS),
 }
 
-# Every field name whose value is a credential, whatever the kind: renderers and the saved plan
-# mask by field name, never by searching rendered text for values.
-SECRET_FIELD_NAMES: frozenset[str] = frozenset(
-    {"value", "client_secret", "secret", "api_key", "access_token"}
-)
-
 
 class Scope(StrEnum):
     ORGANIZATION = "organization"

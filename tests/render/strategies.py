@@ -7,12 +7,11 @@ from typing import Any
 from hypothesis import strategies as st
 
 from declarate.model.address import Address, PrincipalType
-from declarate.model.kinds import SECRET_FIELD_NAMES
 from declarate.model.plan import Action, Block, Change, FieldDiff, Plan, Unmanaged
 from declarate.model.resource import Origin
 
 names = st.from_regex(r"[a-z][a-z0-9-]{0,12}[a-z0-9]", fullmatch=True)
-keys = st.from_regex(r"[a-z_][a-z0-9_-]{0,10}", fullmatch=True).filter(lambda k: k not in SECRET_FIELD_NAMES)
+keys = st.from_regex(r"[a-z_][a-z0-9_-]{0,10}", fullmatch=True)
 # Any printable text, including Markdown and HTML punctuation, to exercise escaping.
 texts = st.text(st.characters(codec="utf-8"), max_size=40)
 
