@@ -10,7 +10,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -32,7 +32,6 @@ from declarate.flags import (
 from declarate.model.address import Address
 from declarate.model.plan import Plan, PlanFormatError
 from declarate.model.settings import Overrides, PinnedTarget, Settings
-from declarate.model.state import State
 from declarate.providers.base import Outcome, Provider
 from declarate.redaction import redact, register_environment
 from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
@@ -216,7 +215,7 @@ def plan(
         lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides), config.settings.target)
     )
     result = outcome.plan
-    _warn_lost_secrets(config, outcome.live, result)
+    _note(*lost_secret_warnings(config.desired, outcome.live, result, secrets_dir_for(None, config.settings)))
     if fmt == "json":
         click.echo(redact(render_plan_json(result)))
     elif fmt == "markdown":
@@ -283,7 +282,7 @@ def apply(
     from declarate.progress import make_observer
     from declarate.workflow import compute_plan, reread_for_saved_plan, run_apply
 
-    secrets_dir = secrets_dir_for(secrets_dir, config.settings.secrets_dir if config else None)
+    secrets_dir = secrets_dir_for(secrets_dir, config.settings if config else None)
     sink = FileSecretSink(secrets_dir)
     try:
         rotations = parse_rotations(rotate)
@@ -299,7 +298,7 @@ def apply(
             assert config is not None
             outcome = await compute_plan(config, provider, overrides)
             result, live = outcome.plan, outcome.live
-            _warn_lost_secrets(config, live, result, sink, rotating=rotations)
+            _note(*lost_secret_warnings(config.desired, live, result, sink.directory, rotations))
         _echo(render_plan_text(result, color=_color()))
         if result.blocked:
             _note("Refusing to apply: the plan has blocked changes (see the overrides above).")
@@ -342,18 +341,6 @@ async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecret
     results = await rotate_all(provider, addresses, sink)
     _echo(render_apply_results(results, color=_color()))
     return EXIT_ERROR if any(r.outcome is Outcome.FAILED for r in results) else EXIT_OK
-
-
-def _warn_lost_secrets(
-    config: LoadedConfig,
-    live: State,
-    result: Plan,
-    sink: FileSecretSink | None = None,
-    rotating: Sequence[Address] = (),
-) -> None:
-    sink = sink or FileSecretSink(secrets_dir_for(None, config.settings.secrets_dir))
-    for warning in lost_secret_warnings(config.desired.resources, live, result, sink, rotating):
-        _note(f"Warning: {warning}")
 
 
 def _read_saved_plan(path: Path) -> Plan:

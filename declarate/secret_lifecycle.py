@@ -14,6 +14,7 @@ from pathlib import Path
 from declarate.errors import DeclarateError
 from declarate.model.address import Address, AddressError
 from declarate.model.plan import Action, Plan
+from declarate.model.settings import Settings
 from declarate.model.state import State
 from declarate.providers.base import ChangeResult, Provider
 from declarate.secret_files import SECRET_FIELDS, FileSecretSink, lost_secrets
@@ -25,11 +26,11 @@ class RotateError(DeclarateError):
     """A `--rotate` argument that names nothing with a secret."""
 
 
-def secrets_dir(given: Path | None, configured: str | None) -> Path:
+def secrets_dir(given: Path | None, settings: Settings | None) -> Path:
     """--secrets-dir, else the Workspace's `secrets_dir`, else `.declarate/secrets`."""
     if given is not None:
         return given
-    return Path(configured) if configured else DEFAULT_SECRETS_DIR
+    return Path(settings.secrets_dir) if settings and settings.secrets_dir else DEFAULT_SECRETS_DIR
 
 
 def parse_rotations(texts: Iterable[str]) -> list[Address]:
@@ -47,24 +48,20 @@ def parse_rotations(texts: Iterable[str]) -> list[Address]:
 
 
 def lost_secret_warnings(
-    declared: Iterable[Address],
-    live: State,
-    plan: Plan,
-    sink: FileSecretSink,
-    rotating: Sequence[Address] = (),
+    desired: State, live: State, plan: Plan, directory: Path, rotating: Sequence[Address] = ()
 ) -> list[str]:
-    """`secret lost` for each declared credential that exists live without its secret file.
+    """`Warning: secret lost` for each declared credential that exists live without its secret file.
 
     Informational, not a block: the credential works for whoever holds its secret elsewhere (a vault);
     only its owner can tell, and `apply --rotate ADDRESS` issues a new one when it is really lost.
     Credentials the plan deletes or replaces, and those being rotated, are left out.
     """
     going = {c.address for c in plan.changes if c.action in (Action.DELETE, Action.REPLACE)}
-    kept = [a for a in declared if a not in going and a not in rotating]
+    kept = [a for a in desired.resources if a not in going and a not in rotating]
     return [
-        f"secret lost: {address} exists live, but {sink.directory}/ holds no secret file for it; "
+        f"Warning: secret lost: {address} exists live, but {directory}/ holds no secret file for it; "
         f"`declarate apply --rotate {address}` issues a new one."
-        for address in lost_secrets(kept, live, sink)
+        for address in lost_secrets(kept, live, FileSecretSink(directory))
     ]
 
 

@@ -67,6 +67,7 @@ def fail(message: str, code: int = 1, *, lines: Sequence[str] = ()) -> NoReturn:
     sys.exit(code)
 
 
-def note(text: str) -> None:
-    """One line on stderr."""
-    err.print(printable(redact(text)), markup=False)
+def note(*lines: str) -> None:
+    """Each line on stderr."""
+    for line in lines:
+        err.print(printable(redact(line)), markup=False)

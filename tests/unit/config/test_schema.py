@@ -277,7 +277,10 @@ def test_an_unknown_key_is_reported_at_the_key_with_a_did_you_mean() -> None:
 
 def test_an_unknown_key_without_a_close_match_lists_the_allowed_keys() -> None:
     problem = one_problem("kind: Workspace\ncolour: blue\n")
-    assert problem.hint == "allowed here: kind, target, ownership_tag, safety, policies, secrets_dir, interpolation"
+    assert (
+        problem.hint
+        == "allowed here: kind, target, ownership_tag, safety, policies, secrets_dir, interpolation"
+    )
 
 
 def test_a_bad_enum_value_lists_the_choices_and_suggests_the_closest() -> None:
