@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from declarate.model.address import Address, Kind
 from declarate.model.kinds import KINDS, Mutability
 from declarate.model.plan import Action, Change, FieldDiff
 from declarate.model.resource import Origin
@@ -69,8 +70,18 @@ def group_by_scope(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
     """Changes grouped by `project/NAME` or `organization`, scopes in order of first appearance."""
     groups: dict[str, list[Change]] = {}
     for change in changes:
-        groups.setdefault(scope_of(change.address), []).append(change)
+        groups.setdefault(scope_label(change.address), []).append(change)
     return list(groups.items())
+
+
+def scope_label(address: Address) -> str:
+    """How a scope is shown: `project/NAME` with NAME escaped as in addresses, or `organization`.
+
+    A project named `team/index/x` is `project/team%2Findex%2Fx`, never a look-alike of an index.
+    """
+    if address.kind is Kind.PROJECT:
+        return str(address)
+    return str(Address.project_(address.project)) if address.project is not None else scope_of(address)
 
 
 def count_phrase(changes: Sequence[Change]) -> str:

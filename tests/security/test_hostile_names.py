@@ -35,6 +35,8 @@ def test_a_project_named_like_an_index_address_deletes_only_itself(cli: Cli, sdk
     planned = cli("plan", "-f", "team.yaml", "--out", "plan.json")
     assert planned.code == 0, planned.output
     assert "project/team%2Findex%2Fprod-idx" in planned.stdout
+    assert "project/team%2Findex%2Fprod-idx:" in planned.stdout.splitlines()  # the scope heading too
+    assert "project/team/index/prod-idx" not in planned.stdout
     saved = json.loads((cli.cwd / "plan.json").read_text())
     addresses = [(c["action"], c["address"]) for c in saved["changes"]]
     assert addresses == [("delete", "project/team%2Findex%2Fprod-idx")]
