@@ -223,7 +223,8 @@ def require_deletion_protection(change: Change, context: SafetyContext) -> Block
     if wanted is None or change.kind is not Kind.INDEX or change.action is Action.DELETE:
         return None
     tags = _after(change, "tags") or {}
-    if _after(change, "deletion_protection") == "enabled" or any(tags.get(k) != v for k, v in wanted.items()):
+    policies = context.settings.policies
+    if _after(change, "deletion_protection") == "enabled" or not policies.requires_deletion_protection(tags):
         return None
     which = (
         "every index" if not wanted else "indexes tagged " + ", ".join(f"{k}={v}" for k, v in wanted.items())
@@ -243,7 +244,7 @@ def forbid_roles(change: Change, context: SafetyContext) -> Block | None:
         or change.action not in (Action.CREATE, Action.UPDATE)
     ):
         return None
-    held = sorted(forbidden.intersection(_after(change, "roles") or ()))
+    held = context.settings.policies.forbidden_roles_in(_after(change, "roles") or ())
     if not held:
         return None
     return Block(
