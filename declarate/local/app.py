@@ -22,6 +22,9 @@ from . import local_routes, oauth
 from .admin import api_keys, organizations, principals, projects, role_bindings
 from .bootstrap import Bootstrap, ensure_bootstrap
 from .control import backup_schedules, backups, collections, indexes
+from .data import hosts, records
+from .data.operations import DATA_OPERATIONS
+from .data.routes import data_routes
 from .errors import ApiError, error_response
 from .faults import FaultInjector
 from .routing import ADMIN, CONTROL, LOCAL_ADMIN, OAUTH, OPEN, Context, Operation, endpoint
@@ -176,7 +179,8 @@ class LocalApp(Starlette):
         inner = super().build_middleware_stack()
         if self.recorder is not None:
             inner = RecordingWrapper(inner, self.routes, self.recorder)
-        return CountingWrapper(FaultInjector(inner, self.context.settings), self.routes, self.stats)
+        counted = CountingWrapper(FaultInjector(inner, self.context.settings), self.routes, self.stats)
+        return hosts.HostRouting(counted)
 
     def close(self) -> None:
         """Close the database connection."""
@@ -187,6 +191,7 @@ def create_app(settings: LocalSettings | None = None) -> LocalApp:
     """A local control plane app: its store opened (created and bootstrapped when new)."""
     settings = settings or LocalSettings()
     store = Store(settings.db_path)
+    records.install(store)
     context = Context(settings=settings, store=store, bootstrap=ensure_bootstrap(store, settings))
     extras: dict[str, Any] = context.extras
     extras["stats"] = RequestStats()
@@ -196,4 +201,5 @@ def create_app(settings: LocalSettings | None = None) -> LocalApp:
         Route(op.path, endpoint(op, context), methods=[op.method], name=op.operation_id)
         for op in OPERATIONS + LOCAL_OPERATIONS
     ]
+    routes += data_routes(DATA_OPERATIONS, context)
     return LocalApp(context, routes)

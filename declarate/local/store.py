@@ -125,6 +125,10 @@ class Tx:
         """Execute a statement; the number of rows it changed."""
         return self._connection.execute(sql, params).rowcount
 
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Execute a statement once per row of parameters."""
+        self._connection.executemany(sql, rows)
+
     def insert(self, table: str, values: Mapping[str, Any]) -> None:
         """Insert one row."""
         columns = ", ".join(values)

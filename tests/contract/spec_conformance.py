@@ -19,7 +19,12 @@ import yaml
 
 # Vendored so that the tests read nothing outside the repository (DESIGN §9.4).
 SPEC_DIR = Path(__file__).resolve().parents[2] / "specs" / "pinecone-api"
-SPEC_FILES = ("oauth_2026-07.oas.yaml", "admin_2026-07.oas.yaml", "db_control_2026-07.oas.yaml")
+SPEC_FILES = (
+    "oauth_2026-07.oas.yaml",
+    "admin_2026-07.oas.yaml",
+    "db_control_2026-07.oas.yaml",
+    "db_data_2026-07.oas.yaml",
+)
 _DROPPED = {
     "example",
     "examples",

@@ -10,6 +10,7 @@ import pytest
 from spec_conformance import check_recorded, load_operations
 
 from declarate.local.app import OPERATIONS
+from declarate.local.data.operations import DATA_OPERATIONS
 from declarate.local.serve import ServerHandle
 
 pytestmark = pytest.mark.conformance
@@ -28,13 +29,13 @@ def test_every_served_operation_was_exercised_successfully(server: ServerHandle)
     if len(recorded) < 100:
         pytest.skip("run together with the contract suite (too few responses were recorded)")
     succeeded = {entry["operation_id"] for entry in recorded if 200 <= entry["status"] < 300}
-    served = {op.operation_id for op in OPERATIONS if op.handler is not None}
+    served = {op.operation_id for op in OPERATIONS + DATA_OPERATIONS if op.handler is not None}
     assert served - succeeded == set()
 
 
 def test_the_route_table_matches_the_specs() -> None:
     operations = load_operations()
-    table = {op.operation_id: (op.method, op.path) for op in OPERATIONS}
+    table = {op.operation_id: (op.method, op.path) for op in OPERATIONS + DATA_OPERATIONS}
     assert set(table) == set(operations)
     for operation_id, (method, path) in table.items():
         assert (operations[operation_id].method, operations[operation_id].path) == (method, path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..data.hosts import public_host
 from ..store import Row, Tx, loads
 
 
@@ -121,7 +122,7 @@ def index_json(row: Row, now: float, ready_after: float, *, fresh: bool = False)
         ready_after = math.inf
     body: dict[str, Any] = {
         "name": row["name"],
-        "host": row["host"],
+        "host": public_host(row["host"]),
         "status": index_status(row, now, ready_after),
         "deployment": loads(row["deployment"]),
     }

@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import catalog, field_rules
 from ..access import require_control
+from ..data import records
 from ..errors import already_exists, bad_request, failed_precondition, forbidden, not_found
 from ..routing import Call, Reply
 from ..store import Row, Tx, dumps, loads
@@ -270,6 +271,7 @@ def delete_index(call: Call) -> Reply:
         catch_up(tx, row["project_id"], call.now)  # runs due before the delete are taken
         tx.run("DELETE FROM backup_schedules WHERE index_id = ?", (row["id"],))
         tx.update("indexes", {"deleted_at": call.now}, "id = ?", (row["id"],))
+        records.drop_index(tx, row["id"])  # its records go now; backups keep their own copies
         tx.update("backups", {"source_index_deleted_at": call.now}, "source_index_id = ?", (row["id"],))
         purge_gone(tx, call.now, ready_after)
     return Reply(202)
