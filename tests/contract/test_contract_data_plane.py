@@ -338,3 +338,23 @@ def test_an_unknown_host_is_a_404(pc: Pinecone, server: ServerHandle) -> None:
     gone = pc.Index(host=f"{server.url}/index/nothing-here.svc.aws-us-east-1.declarate.local")
     with pytest.raises(NotFoundError):
         gone.describe_index_stats()
+
+
+def test_a_backup_keeps_the_records_and_a_restore_brings_them_back(pc: Pinecone) -> None:
+    source = dense_index(pc, dimension=2)
+    source.upsert(vectors=[("a", [1.0, 0.0], {"k": "v"}), ("b", [0.0, 1.0])])
+    source.upsert(vectors=[("c", [1.0, 1.0])], namespace="other")
+    name = next(i.name for i in pc.indexes.list() if i.host == source.host)
+    backup = pc.backups.create(index_name=name, name="nightly")
+    assert (backup.record_count, backup.namespace_count) == (3, 2) and backup.size_bytes > 0
+    source.delete(delete_all=True)  # later writes do not reach the backup
+    assert pc.backups.describe(backup_id=backup.backup_id).record_count == 3
+    restored_name = unique("restored")
+    pc.create_index_from_backup(name=restored_name, backup_id=backup.backup_id)
+    restored = pc.Index(name=restored_name)
+    fetched = restored.fetch(ids=["a", "b"]).vectors
+    assert sorted(fetched) == ["a", "b"] and fetched["a"].metadata == {"k": "v"}
+    assert restored.fetch(ids=["c"], namespace="other").vectors["c"].values == [1.0, 1.0]
+    assert source.describe_index_stats().total_vector_count == 1
+    pc.backups.delete(backup_id=backup.backup_id)
+    assert restored.describe_index_stats().total_vector_count == 3

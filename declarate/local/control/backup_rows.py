@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..data import snapshots
 from ..store import Row, Tx, loads
 
 
@@ -47,6 +48,7 @@ def take_backup(
             "created_at": created_at,
         },
     )
+    snapshots.take(tx, index["id"], backup_id, created_at)  # the index's records as of now
     row = tx.one("SELECT * FROM backups WHERE id = ?", (backup_id,))
     assert row is not None
     return row

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import clock, field_rules
 from ..access import require_control
+from ..data import snapshots
 from ..errors import already_exists, bad_request, not_found
 from ..pagination import page_request, paginate, pagination_json
 from ..routing import Call, Reply
@@ -98,6 +99,7 @@ def catch_up(tx: Tx, project_id: str, now: float) -> None:
     for row in expired:
         tx.run("DELETE FROM backups WHERE id = ?", (row["backup_id"],))
         tx.run("DELETE FROM scheduled_backups WHERE backup_id = ?", (row["backup_id"],))
+        snapshots.forget(tx, row["backup_id"])
 
 
 def schedule_json(row: Row, now: float) -> dict[str, Any]:

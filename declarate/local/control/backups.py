@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import clock, field_rules
 from ..access import require_control
+from ..data import snapshots
 from ..errors import bad_request, failed_precondition, not_found
 from ..pagination import page_request, paginate, pagination_json
 from ..routing import Call, Reply
@@ -24,8 +25,10 @@ from .index_model import find_index, settled
 from .indexes import insert_index
 
 
-def backup_json(row: Row, now: float, ready_after: float) -> dict[str, Any]:
-    """A BackupModel."""
+def backup_json(
+    row: Row, now: float, ready_after: float, contents: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """A BackupModel; ``contents`` is the snapshot's ``{record_count, namespace_count, size_bytes}``."""
     body: dict[str, Any] = {
         "backup_id": row["id"],
         "source_index_name": row["source_index_name"],
@@ -37,6 +40,7 @@ def backup_json(row: Row, now: float, ready_after: float) -> dict[str, Any]:
         "record_count": 0,
         "namespace_count": 0,
         "size_bytes": 0,
+        **(contents or {}),
         "tags": None,
         "created_at": clock.rfc3339(row["created_at"]),
     }
@@ -96,7 +100,8 @@ def create_backup(call: Call) -> Reply:
         if is_pod(index):
             raise bad_request("Backups are supported for serverless and BYOC indexes only.")
         row = take_backup(tx, index, str(uuid.uuid4()), body.get("name"), body.get("description"), call.now)
-    return Reply(200, backup_json(row, call.now, ready_after))
+        contents = snapshots.summary(tx, row["id"])
+    return Reply(200, backup_json(row, call.now, ready_after, contents))
 
 
 def list_project_backups(call: Call) -> Reply:
@@ -107,11 +112,11 @@ def list_project_backups(call: Call) -> Reply:
         rows = tx.all(
             "SELECT * FROM backups WHERE project_id = ? ORDER BY seq", (call.key_principal.project_id,)
         )
-    page, pagination = _page(call, "list_project_backups", rows, {})
+        page, pagination = _page(call, "list_project_backups", rows, {})
+        contents = {row["id"]: snapshots.summary(tx, row["id"]) for row in page}
     ready_after = call.ctx.settings.ready_after
-    return Reply(
-        200, {"data": [backup_json(row, call.now, ready_after) for row in page], "pagination": pagination}
-    )
+    data = [backup_json(row, call.now, ready_after, contents[row["id"]]) for row in page]
+    return Reply(200, {"data": data, "pagination": pagination})
 
 
 def list_index_backups(call: Call) -> Reply:
@@ -129,6 +134,7 @@ def list_index_backups(call: Call) -> Reply:
             "SELECT * FROM backups WHERE project_id = ? AND source_index_name = ? ORDER BY seq",
             (project_id, name),
         )
+        contents = {row["id"]: snapshots.summary(tx, row["id"]) for row in rows}
     if not include_deleted:
         if active is None:
             raise not_found(f"Index {name} not found.")
@@ -137,9 +143,8 @@ def list_index_backups(call: Call) -> Reply:
         raise not_found(f"Index {name} not found.")
     filters = {"index_name": name, "include_deleted": str(include_deleted)}
     page, pagination = _page(call, "list_index_backups", rows, filters)
-    return Reply(
-        200, {"data": [backup_json(row, call.now, ready_after) for row in page], "pagination": pagination}
-    )
+    data = [backup_json(row, call.now, ready_after, contents[row["id"]]) for row in page]
+    return Reply(200, {"data": data, "pagination": pagination})
 
 
 def describe_backup(call: Call) -> Reply:
@@ -148,7 +153,8 @@ def describe_backup(call: Call) -> Reply:
     with call.ctx.store.write() as tx:
         catch_up(tx, call.key_principal.project_id, call.now)
         row = _backup(tx, call)
-    return Reply(200, backup_json(row, call.now, call.ctx.settings.ready_after))
+        contents = snapshots.summary(tx, row["id"])
+    return Reply(200, backup_json(row, call.now, call.ctx.settings.ready_after, contents))
 
 
 def delete_backup(call: Call) -> Reply:
@@ -159,6 +165,7 @@ def delete_backup(call: Call) -> Reply:
         row = _backup(tx, call)
         tx.run("DELETE FROM backups WHERE id = ?", (row["id"],))
         tx.run("DELETE FROM scheduled_backups WHERE backup_id = ?", (row["id"],))
+        snapshots.forget(tx, row["id"])
     return Reply(202)
 
 
@@ -186,6 +193,7 @@ def create_index_from_backup(call: Call) -> Reply:
             body,
             source_backup_id=backup["id"],
         )
+        snapshots.restore(tx, backup["id"], index["id"], call.now)
         job_id = str(uuid.uuid4())
         tx.insert(
             "restore_jobs",
