@@ -1,7 +1,7 @@
 """Where an index's data plane is reached: a path under the address the caller used.
 
 The SDK prefixes a bare host with ``https://`` and resolves it through DNS, so a host like
-``docs-abc1234.svc.aws-us-east-1.declarate.local`` is unreachable unchanged. Describe therefore
+``docs-abc1234.svc.us-east-1-aws.declarate.local`` is unreachable unchanged. Describe therefore
 answers ``<scheme>://<address the request came to>/index/<label>``: the label is the stored host,
 the address is the request's ``Host`` (validated; the socket address otherwise). Served by
 uvicorn that is ``http://127.0.0.1:5080/index/...``, which ``pc.Index(host=...)`` and
