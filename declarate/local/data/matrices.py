@@ -22,7 +22,7 @@ from ..store import Tx
 from .records import namespace_row
 from .scoring import Scores, row_norms
 
-_CHUNK = 2048
+_CHUNK = 512  # rows read per step while building a matrix: bounds the transient blobs
 _CACHED_NAMESPACES = 16
 
 

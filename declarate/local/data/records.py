@@ -29,6 +29,8 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS data_namespaces ("
     " index_id TEXT NOT NULL, name TEXT NOT NULL, explicit INTEGER NOT NULL, schema TEXT,"
     " generation TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (index_id, name))",
+    # every data-plane request finds its index by host
+    "CREATE INDEX IF NOT EXISTS indexes_host ON indexes (host)",
 )
 
 Floats = npt.NDArray[np.float32]

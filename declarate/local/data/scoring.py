@@ -23,9 +23,24 @@ def row_norms(matrix: Floats) -> Scores:
     return np.sqrt(squared)
 
 
+# Rows per matrix-vector product: OpenBLAS hands larger products to its thread pool, whose wake-ups
+# cost milliseconds on a busy two-core machine (8 ms instead of 1.4 ms for 10,000 x 1536).
+_ROWS_PER_PRODUCT = 1024
+
+
+def dot_products(matrix: Floats, query: Floats) -> Scores:
+    """``matrix @ query`` in float32, in blocks of rows, as float64."""
+    query = np.ascontiguousarray(query, dtype=np.float32)
+    dots = np.empty(len(matrix), dtype=np.float32)
+    for start in range(0, len(matrix), _ROWS_PER_PRODUCT):
+        end = start + _ROWS_PER_PRODUCT
+        np.dot(matrix[start:end], query, out=dots[start:end])
+    return dots.astype(np.float64)
+
+
 def dense_scores(matrix: Floats, norms: Scores, query: Floats, metric: str) -> Scores:
     """Scores of every row of ``matrix`` against ``query`` under ``metric``."""
-    dots = (matrix @ query).astype(np.float64)
+    dots = dot_products(matrix, query)
     if metric == "dotproduct":
         return dots
     query_norm = float(np.sqrt(np.dot(query.astype(np.float64), query.astype(np.float64))))
