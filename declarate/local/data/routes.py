@@ -3,7 +3,7 @@
 Every operation of the 2026-07 data-plane spec is routed under ``/index/{index_host}`` (see
 ``hosts``). The pipeline checks the API version, the ``Api-Key`` (401 ``text/plain``), finds the
 index by its host label (404), refuses a key of another project and a key whose roles lack
-``data.read``/``data.write`` (403), parses the JSON body (2 MB at most for upserts, else 413), calls the
+``data.read``/``data.write`` (403), parses the JSON body (streamed: 413 past 2 MB for upserts, past ``max_body_bytes`` otherwise), calls the
 handler and answers errors as the spec says for the operation: ``rpcStatus`` bodies
 ``{"code": <gRPC code>, "message", "details": []}`` for vectors, namespaces and imports,
 ``ErrorResponse`` bodies for records and documents. Records/documents search, imports and
@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import QueryParams
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import auth, clock
 from ..errors import ApiError, error_response, json_response, key_unauthorized_response
 from ..rbac import Perm
-from ..routing import API_VERSION, VERSION_HEADER, Context, Reply
+from ..routing import API_VERSION, VERSION_HEADER, BodyTooLarge, Context, Reply, read_body
 from ..store import Row, loads
 from . import hosts
 from .matrices import MatrixCache
@@ -127,21 +127,26 @@ def _index(call_ctx: Context, label: str, key: auth.KeyPrincipal, served: bool) 
     return DataIndex(id=row["id"], name=row["name"], project_id=row["project_id"], shape=shape)
 
 
-async def _body(request: Request, operation: DataOperation) -> Any:
+async def _body(request: Request, operation: DataOperation, ctx: Context) -> Any:
     if operation.method == "GET" or operation.method == "DELETE":
         return None
-    raw = await request.body()
-    if operation.operation_id == "upsertVectors" and len(raw) > MAX_UPSERT_BYTES:
+    limit = ctx.settings.max_body_bytes
+    if operation.operation_id == "upsertVectors":
+        limit = min(limit, MAX_UPSERT_BYTES)
+    try:
+        raw = await read_body(request, limit)  # refused before it is read whole
+    except BodyTooLarge:
         raise ApiError(
             413,
             "PAYLOAD_TOO_LARGE",
-            f"Request size {len(raw) / 1024 / 1024:.1f}MB exceeds the maximum supported size of 2MB",
-        )
+            f"Request size exceeds the maximum supported size of {limit / 1024 / 1024:g}MB",
+            headers={"connection": "close"},
+        ) from None
     if not raw.strip():
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(400, "INVALID_ARGUMENT", f"The request body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
         raise ApiError(400, "INVALID_ARGUMENT", "The request body must be a JSON object.")
@@ -176,7 +181,7 @@ async def _serve(request: Request, operation: DataOperation, ctx: Context) -> Re
         )
     if operation.handler is None:
         raise _unsupported(operation)
-    body = await _body(request, operation)
+    body = await _body(request, operation, ctx)
     path = {name: value for name, value in request.path_params.items() if name != "index_host"}
     call = DataCall(ctx=ctx, index=index, query=request.query_params, path=path, body=body, now=clock.now())
     reply = operation.handler(call)
@@ -191,6 +196,9 @@ def endpoint(operation: DataOperation, ctx: Context) -> Callable[[Request], Awai
             return await _serve(request, operation, ctx)
         except ApiError as error:
             return rpc_error(error) if operation.error_body == "rpcStatus" else error_response(error)
+        except ClientDisconnect:
+            logger.warning("client disconnected before sending its whole request: %s", operation.operation_id)
+            return Response(status_code=499)
         except Exception as exc:  # every failure still answers in the API's shape
             busy = isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
             if busy:
