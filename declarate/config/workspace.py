@@ -18,7 +18,7 @@ from declarate.config.tag_rules import TAG_KEY, check_tags
 from declarate.diagnostics import Diagnostic, Severity
 from declarate.model import defaults as d
 from declarate.model.kinds import API_KEY_ROLES
-from declarate.model.settings import PinnedTarget, Policies, Settings
+from declarate.model.settings import PinnedTarget, Policies, Safety, Settings
 
 
 def settings_from(docs: list[SourceDocument]) -> tuple[Settings, list[Diagnostic]]:
@@ -32,7 +32,13 @@ def settings_from(docs: list[SourceDocument]) -> tuple[Settings, list[Diagnostic
     settings = Settings(
         ownership_tag_key=key,
         ownership_tag_value=value,
-        max_delete_fraction=_max_delete_fraction(workspace, found),
+        safety=Safety(
+            max_delete_fraction=_max_delete_fraction(workspace, found),
+            min_existing=_count(workspace, "min_existing", d.DEFAULT_MIN_EXISTING, found),
+            delete_all_min_existing=_count(
+                workspace, "delete_all_min_existing", d.DEFAULT_DELETE_ALL_MIN_EXISTING, found
+            ),
+        ),
         policies=_policies(workspace, found),
         secrets_dir=secrets_dir if isinstance(secrets_dir, str) and secrets_dir else None,
         target=_target(workspace),
@@ -100,6 +106,35 @@ def _max_delete_fraction(doc: SourceDocument, found: list[Diagnostic]) -> float:
         )
         return d.DEFAULT_MAX_DELETE_FRACTION
     return float(value)
+
+
+# How each count of `safety:` reads in a hint.
+_COUNT_HINTS = {
+    "min_existing": "the fraction applies only to kinds with at least this many owned objects",
+    "delete_all_min_existing": "deleting every owned object of a kind is blocked from this many (0: never)",
+}
+
+
+def _count(doc: SourceDocument, key: str, default: int, found: list[Diagnostic]) -> int:
+    """A non-negative whole number of `safety:`; the default when it is missing or unusable."""
+    value = mapping(doc.data.get("safety")).get(key)
+    if value is None:
+        return default
+    if not is_int(value) or not 0 <= value <= MAX_SAFETY_COUNT:
+        found.append(
+            diagnostic(
+                doc,
+                ("safety", key),
+                f"{key} must be a whole number from 0 to {MAX_SAFETY_COUNT}; found {value!r}",
+                "workspace.safety",
+                hint=f"e.g. {default}: {_COUNT_HINTS[key]}",
+            )
+        )
+        return default
+    return int(value)
+
+
+MAX_SAFETY_COUNT = 1_000_000
 
 
 def _policies(doc: SourceDocument, found: list[Diagnostic]) -> Policies:

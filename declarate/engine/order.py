@@ -12,6 +12,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from declarate.engine.ownership import PrincipalKey, principal_key
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS
 from declarate.model.plan import Action, Change
@@ -69,15 +70,10 @@ def order_changes(changes: Iterable[Change]) -> tuple[Change, ...]:
     return tuple(dataclasses.replace(c, depends_on=depends_on(c)) for c in ordered)
 
 
-def principal_key(address: Address) -> tuple[str | None, PrincipalType | None, str]:
-    """A role binding's scope and principal without its role: two bindings sharing it are a role change."""
-    return address.principal_key
-
-
 def _binding_creates_by_principal(
     changes: Iterable[Change],
-) -> Mapping[tuple[str | None, PrincipalType | None, str], list[Address]]:
-    creates: defaultdict[tuple[str | None, PrincipalType | None, str], list[Address]] = defaultdict(list)
+) -> Mapping[PrincipalKey, list[Address]]:
+    creates: defaultdict[PrincipalKey, list[Address]] = defaultdict(list)
     for change in changes:
         if change.kind is Kind.ROLE_BINDING and change.action is Action.CREATE:
             creates[principal_key(change.address)].append(change.address)

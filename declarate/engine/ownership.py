@@ -1,8 +1,9 @@
 """Ownership without a state file: what declarate owns live, and what becomes of undeclared objects.
 
-Implements DESIGN §2: declared scopes are managed, indexes are owned through the ownership tag, keys,
-bindings and service accounts only through `prune`, and a scope that was not read whole is never
-pruned. Pure decisions over State and Settings; it does not build changes, blocks or order.
+Implements DESIGN §2: declared scopes are managed, indexes are owned through the ownership tag, a
+principal named in a scope's role bindings owns every role it holds there (authoritative per
+(scope, principal)), keys, other bindings and service accounts only through `prune`, and a scope that
+was not read whole is never pruned. Pure decisions over State and Settings; it does not build changes, blocks or order.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from declarate.engine.diff import thaw
-from declarate.model.address import ORGANIZATION, Kind
+from declarate.model.address import ORGANIZATION, Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS
 from declarate.model.resource import Resource
 from declarate.model.settings import Settings
@@ -74,10 +75,32 @@ def prunes(directives: ScopeDirectives, kind: Kind) -> bool:
     return setting is not None and bool(getattr(directives, f"prune_{setting}"))
 
 
-def undeclared_verdict(resource: Resource, desired: State, live: State, settings: Settings) -> Verdict:
+# A role binding's scope and principal without its role: (scope, principal type, principal).
+PrincipalKey = tuple[str, PrincipalType, str]
+
+
+def principal_key(address: Address) -> PrincipalKey:
+    """Who a role binding grants to, and where: two bindings sharing it differ only by role."""
+    principal_type, principal, _ = address.role_binding_parts()
+    return scope_of(address), principal_type, principal
+
+
+def authoritative_principals(desired: State) -> frozenset[PrincipalKey]:
+    """The (scope, principal) pairs the config names in role bindings: declarate owns all their roles."""
+    return frozenset(principal_key(r.address) for r in desired.of_kind(Kind.ROLE_BINDING))
+
+
+def undeclared_verdict(
+    resource: Resource,
+    desired: State,
+    live: State,
+    settings: Settings,
+    authoritative: frozenset[PrincipalKey] | None = None,
+) -> Verdict:
     """Delete, report or leave one live, unprotected object that the config does not declare.
 
     In a scope with `ensure: absent` it is called for every live object of the scope, declared or not.
+    `authoritative` is `authoritative_principals(desired)`, computed once per plan by the caller.
     """
     scope = scope_of(resource.address)
     kind = resource.kind
@@ -105,6 +128,13 @@ def undeclared_verdict(resource: Resource, desired: State, live: State, settings
         return Verdict(Fate.UNMANAGED, f"not declared and not tagged {tag_text(settings)}")
     if kind is Kind.PROJECT:
         return Verdict(Fate.UNMANAGED, "project not declared in config")
+    if kind is Kind.ROLE_BINDING and _is_authoritative(resource, desired, authoritative):
+        principal_type, principal, role = resource.address.role_binding_parts()
+        return Verdict(
+            Fate.DELETE,
+            f"{principal_type.value}:{principal} is named in the role bindings of {scope}, so declarate "
+            f"owns all its roles there, and {role} is not declared",
+        )
     directives = desired.directives_for(scope)
     setting = PRUNE_SETTINGS[kind]
     where = "the Organization document" if scope == ORGANIZATION else "the project"
@@ -134,13 +164,28 @@ def _absent_scope_verdict(resource: Resource, settings: Settings) -> Verdict:
     return Verdict(Fate.LEAVE, f"{scope} declares ensure: absent; its role bindings go with it")
 
 
-def owns(resource: Resource, desired: State, settings: Settings) -> bool:
+def owns(
+    resource: Resource,
+    desired: State,
+    settings: Settings,
+    authoritative: frozenset[PrincipalKey] | None = None,
+) -> bool:
     """Whether declarate owns this live object for mass-deletion accounting.
 
-    Indexes are owned through the tag; keys, bindings and service accounts only when their scope
-    prunes that kind (otherwise declarate never deletes them, so they never count).
+    Indexes are owned through the tag; the bindings of an authoritative principal always; keys,
+    other bindings and service accounts only when their scope prunes that kind (otherwise declarate
+    never deletes them, so they never count).
     """
     if KINDS[resource.kind].taggable:
         return is_owned(resource, settings)
+    if resource.kind is Kind.ROLE_BINDING and _is_authoritative(resource, desired, authoritative):
+        return True
     directives = desired.directives_for(scope_of(resource.address))
     return prunes(directives, resource.kind)
+
+
+def _is_authoritative(
+    resource: Resource, desired: State, authoritative: frozenset[PrincipalKey] | None
+) -> bool:
+    known = authoritative_principals(desired) if authoritative is None else authoritative
+    return principal_key(resource.address) in known

@@ -20,6 +20,7 @@ from declarate.engine.diff import apply_ignore_changes, change_class, create_fie
 from declarate.engine.order import order_changes
 from declarate.engine.ownership import (
     Fate,
+    authoritative_principals,
     is_absent_scope,
     is_owned,
     tag_text,
@@ -43,6 +44,7 @@ def plan(desired: State, live: State, settings: Settings, overrides: Overrides =
     """The plan that makes live state match desired state, with every block and unmanaged object."""
     changes: list[Change] = []
     unmanaged: list[Unmanaged] = []
+    authoritative = authoritative_principals(desired)
     for resource in _by_address(desired):
         if resource.address in live.protected or is_absent_scope(desired, scope_of(resource.address)):
             continue  # declarate's own objects are never touched; an absent scope is only deleted
@@ -55,18 +57,22 @@ def plan(desired: State, live: State, settings: Settings, overrides: Overrides =
             continue
         if address in desired and not is_absent_scope(desired, scope_of(address)):
             continue
-        verdict = undeclared_verdict(resource, desired, live, settings)
+        verdict = undeclared_verdict(resource, desired, live, settings, authoritative)
         if verdict.fate is Fate.DELETE:
             changes.append(Change(address, Action.DELETE, reason=verdict.reason, before=thaw(resource.attrs)))
         elif verdict.fate is Fate.UNMANAGED:
             unmanaged.append(Unmanaged(address, verdict.reason))
+    left_out = 0
     if overrides.only:
-        changes = [c for c in changes if _selected(c.address, overrides.only)]
+        selected = [c for c in changes if _selected(c.address, overrides.only)]
+        left_out = len(changes) - len(selected)
+        changes = selected
         unmanaged = [u for u in unmanaged if _selected(u.address, overrides.only)]
     blocked = block_changes(changes, desired, live, settings, overrides)
     return Plan(
         changes=order_changes(blocked),
         unmanaged=tuple(unmanaged),
+        left_out=left_out,
         fingerprints=live_fingerprints(desired, live),
     )
 

@@ -1,9 +1,9 @@
 """Safety: which planned changes may not run, with the rule that blocks each and the exact override.
 
 Every block is computed here, while planning, so the plan shows it before anything runs (DESIGN §3).
-Rules are checked in a fixed priority order and a change shows the first that applies: the rules no
-command-line flag lifts (CMEK, adopting a mismatched index, pod creation) come first, so nobody passes
-an override only to meet a harder rule behind it. Pure; it never drops, adds or reorders changes.
+A change carries every rule that blocks it (DESIGN §9.1), so a user fixes everything in one round. The
+rules run in a fixed priority order, and the blocks keep it: the rules no command-line flag lifts (CMEK,
+adopting a mismatched index, pod creation) come first. Pure; it never drops, adds or reorders changes.
 """
 
 from __future__ import annotations
@@ -15,11 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from declarate.engine.diff import change_class
-from declarate.engine.order import principal_key
-from declarate.engine.ownership import is_absent_scope, is_owned, owns, tag_text
+from declarate.engine.ownership import (
+    authoritative_principals,
+    is_absent_scope,
+    is_owned,
+    owns,
+    principal_key,
+    tag_text,
+)
 from declarate.model import defaults as d
 from declarate.model.address import Address, Kind, PrincipalType
-from declarate.model.defaults import MASS_DELETE_MIN_OBJECTS
 from declarate.model.kinds import Mutability
 from declarate.model.plan import Action, Block, Change
 from declarate.model.settings import Overrides, Settings
@@ -37,6 +42,7 @@ RULE_REQUIRE_DELETION_PROTECTION = "policy:require_deletion_protection"
 RULE_FORBID_ROLES = "policy:forbid_roles"
 RULE_MAX_INDEXES = "policy:max_indexes_per_project"
 RULE_MASS_DELETE = "mass-delete"
+RULE_DELETE_ALL = "delete-all"
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ class SafetyContext:
     overrides: Overrides
     unowned_indexes: Mapping[str, tuple[str, ...]]  # scope -> names of live indexes declarate does not own
     desired_index_count: Mapping[str, int]  # project name -> desired indexes
-    mass_deletes: Mapping[Address, Block]  # deletes blocked by the mass-deletion rule
+    mass_deletes: Mapping[Address, tuple[Block, ...]]  # deletes blocked by the mass-deletion rules
 
 
 Rule = Callable[[Change, SafetyContext], Block | None]
@@ -58,7 +64,7 @@ Rule = Callable[[Change, SafetyContext], Block | None]
 def block_changes(
     changes: Sequence[Change], desired: State, live: State, settings: Settings, overrides: Overrides
 ) -> tuple[Change, ...]:
-    """The same changes, each carrying the first rule that blocks it (or None)."""
+    """The same changes, each carrying every rule that blocks it, in rule order (none: it may run)."""
     context = SafetyContext(
         desired=desired,
         live=live,
@@ -68,15 +74,13 @@ def block_changes(
         desired_index_count=Counter(r.address.project or "" for r in desired.of_kind(Kind.INDEX)),
         mass_deletes=mass_delete_blocks(changes, desired, live, settings, overrides),
     )
-    return tuple(dataclasses.replace(c, blocked=first_block(c, context)) for c in changes)
+    return tuple(dataclasses.replace(c, blocks=all_blocks(c, context)) for c in changes)
 
 
-def first_block(change: Change, context: SafetyContext) -> Block | None:
-    for rule in RULES:
-        block = rule(change, context)
-        if block is not None:
-            return block
-    return None
+def all_blocks(change: Change, context: SafetyContext) -> tuple[Block, ...]:
+    """Every rule that blocks one change, hardest first."""
+    found = [block for rule in RULES if (block := rule(change, context)) is not None]
+    return (*found, *context.mass_deletes.get(change.address, ()))
 
 
 def _after(change: Change, key: str) -> Any:
@@ -269,10 +273,6 @@ def max_indexes_per_project(change: Change, context: SafetyContext) -> Block | N
     )
 
 
-def mass_delete(change: Change, context: SafetyContext) -> Block | None:
-    return context.mass_deletes.get(change.address)
-
-
 RULES: tuple[Rule, ...] = (
     cmek_one_way,
     adopt_immutable,
@@ -285,25 +285,32 @@ RULES: tuple[Rule, ...] = (
     require_deletion_protection,
     forbid_roles,
     max_indexes_per_project,
-    mass_delete,
-)
+)  # then the mass-deletion rules, which look at all deletes of a kind at once (mass_delete_blocks)
 
 
 def mass_delete_blocks(
     changes: Sequence[Change], desired: State, live: State, settings: Settings, overrides: Overrides
-) -> dict[Address, Block]:
-    """Deletes blocked because they remove too large a share of what declarate owns of a kind in a scope.
+) -> dict[Address, tuple[Block, ...]]:
+    """Deletes blocked because they remove too much of what declarate owns of a kind in a scope.
 
-    Counted per (scope, kind) over live objects declarate owns there. A scope with `ensure: absent` is
-    an explicit request and is exempt; so is the delete half of a role change (a binding created for
-    the same principal in the same scope), which moves access rather than removing it.
+    Counted per (scope, kind) over the live objects declarate owns there (never unowned, unmanaged or
+    protected ones, which it cannot delete). Two rules, both lifted by `--allow-mass-delete`:
+    `mass-delete` when the kind has at least `safety.min_existing` owned objects and the plan deletes
+    more than `safety.max_delete_fraction` of them; `delete-all` when the plan deletes every owned
+    object of the kind and there are at least `safety.delete_all_min_existing`. A scope with
+    `ensure: absent` is an explicit request and is exempt; so is the delete half of a role change (a
+    binding created for the same principal in the same scope), which moves access rather than
+    removing it.
     """
     if overrides.allow_mass_delete:
         return {}
+    authoritative = authoritative_principals(desired)
     owned: Counter[tuple[str, Kind]] = Counter(
         (scope_of(r.address), r.kind)
         for r in live
-        if r.address not in live.protected and r.kind is not Kind.PROJECT and owns(r, desired, settings)
+        if r.address not in live.protected
+        and r.kind is not Kind.PROJECT
+        and owns(r, desired, settings, authoritative)
     )
     role_changes = {
         principal_key(c.address) for c in changes if c.kind is Kind.ROLE_BINDING and c.action is Action.CREATE
@@ -317,18 +324,31 @@ def mass_delete_blocks(
         scope = scope_of(change.address)
         if not is_absent_scope(desired, scope):
             deletes[(scope, change.kind)].append(change.address)
-    blocks: dict[Address, Block] = {}
+    safety = settings.safety
+    blocks: dict[Address, tuple[Block, ...]] = {}
     for (scope, kind), addresses in sorted(deletes.items()):
-        total = owned[(scope, kind)]
-        if total < MASS_DELETE_MIN_OBJECTS or len(addresses) / total <= settings.max_delete_fraction:
-            continue
-        block = Block(
-            RULE_MASS_DELETE,
-            f"this plan deletes {len(addresses)} of the {total} {_plural(kind)} declarate owns in {scope} "
-            f"({len(addresses) / total:.0%}, more than the {settings.max_delete_fraction:.0%} limit)",
-            "--allow-mass-delete",
-        )
-        blocks.update(dict.fromkeys(addresses, block))
+        total = max(owned[(scope, kind)], len(addresses))
+        found: list[Block] = []
+        share = len(addresses) / total
+        if total >= safety.min_existing and share > safety.max_delete_fraction:
+            found.append(
+                Block(
+                    RULE_MASS_DELETE,
+                    f"this plan deletes {len(addresses)} of the {total} {_plural(kind)} declarate owns in "
+                    f"{scope} ({share:.0%}, more than the {safety.max_delete_fraction:.0%} limit)",
+                    "--allow-mass-delete",
+                )
+            )
+        if safety.delete_all_min_existing and len(addresses) == total >= safety.delete_all_min_existing:
+            found.append(
+                Block(
+                    RULE_DELETE_ALL,
+                    f"this plan deletes all {total} {_plural(kind)} declarate owns in {scope}",
+                    "--allow-mass-delete",
+                )
+            )
+        if found:
+            blocks.update(dict.fromkeys(addresses, tuple(found)))
     return blocks
 
 

@@ -29,7 +29,8 @@ DEFAULT_API_KEY_ROLES: tuple[str, ...] = ("ProjectEditor",)
 
 DEFAULT_OWNERSHIP_TAG = ("managed-by", "declarate")
 DEFAULT_MAX_DELETE_FRACTION = 0.3
-MASS_DELETE_MIN_OBJECTS = 3
+DEFAULT_MIN_EXISTING = 10  # the mass-delete fraction applies from this many owned objects (as octoDNS)
+DEFAULT_DELETE_ALL_MIN_EXISTING = 2  # deleting all owned objects of a kind is blocked from this many
 
 DENSE_FIELD = "_values"  # the schema field a classic dense index is made of
 SPARSE_FIELD = "_sparse_values"  # and a classic sparse index

@@ -15,7 +15,7 @@ from typing import Any
 from declarate.model.address import Address, Kind
 from declarate.model.resource import Origin
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 
 class Action(StrEnum):
@@ -73,7 +73,7 @@ class Change:
     address: Address
     action: Action
     fields: tuple[FieldDiff, ...] = ()
-    blocked: Block | None = None
+    blocks: tuple[Block, ...] = ()  # every rule that blocks it, hardest first (no flag lifts the first ones)
     source: Origin | None = None
     reason: str = ""
     before: Mapping[str, Any] | None = None
@@ -83,6 +83,11 @@ class Change:
     @property
     def kind(self) -> Kind:
         return self.address.kind
+
+    @property
+    def blocked(self) -> Block | None:
+        """The first (hardest) rule that blocks this change, or None when it may run."""
+        return self.blocks[0] if self.blocks else None
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ class Unmanaged:
 class Plan:
     changes: tuple[Change, ...] = ()
     unmanaged: tuple[Unmanaged, ...] = ()
+    left_out: int = 0  # changes outside `--only`, not in this plan
     # Saved-plan metadata: what the plan was computed from, so apply can refuse a stale plan.
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
     config_digest: str | None = None
@@ -137,6 +143,14 @@ class Plan:
             line += f" {s['unmanaged']} unmanaged."
         return line
 
+    def left_out_line(self) -> str:
+        """`3 changes outside --only were left out.`, or '' when --only left nothing out."""
+        if not self.left_out:
+            return ""
+        noun = "change" if self.left_out == 1 else "changes"
+        verb = "was" if self.left_out == 1 else "were"
+        return f"{self.left_out} {noun} outside --only {verb} left out."
+
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON plan (schemas/plan.schema.json)."""
         return {
@@ -144,6 +158,7 @@ class Plan:
             "has_changes": self.has_changes,
             "blocked": bool(self.blocked),
             "summary": self.summary(),
+            "left_out": self.left_out,
             "changes": [_change_to_json(c) for c in self.changes],
             "unmanaged": [
                 {"address": str(u.address), "kind": u.address.kind.value, "reason": u.reason}
@@ -172,6 +187,7 @@ class Plan:
                 unmanaged=tuple(
                     Unmanaged(Address.parse(u["address"]), u.get("reason", "")) for u in data["unmanaged"]
                 ),
+                left_out=int(data.get("left_out", 0)),
                 fingerprints=dict(data.get("fingerprints") or {}),
                 config_digest=data.get("config_digest"),
                 target=data.get("target"),
@@ -219,15 +235,12 @@ def _origin_from_json(data: Mapping[str, Any] | None) -> Origin | None:
 
 
 def _change_to_json(change: Change) -> dict[str, Any]:
-    blocked = change.blocked
     return {
         "address": str(change.address),
         "kind": change.kind.value,
         "action": change.action.value,
         "reason": change.reason,
-        "blocked": None
-        if blocked is None
-        else {"rule": blocked.rule, "message": blocked.message, "override": blocked.override},
+        "blocks": [{"rule": b.rule, "message": b.message, "override": b.override} for b in change.blocks],
         "fields": [
             {
                 "path": f.path,
@@ -250,12 +263,11 @@ def _change_to_json(change: Change) -> dict[str, Any]:
 def _change_from_json(data: Mapping[str, Any]) -> Change:
     if not isinstance(data, Mapping):
         raise TypeError(f"each change must be an object, found {_json_type(data)}")
-    blocked = data.get("blocked")
     return Change(
         address=Address.parse(data["address"]),
         action=Action(data["action"]),
         reason=data.get("reason", ""),
-        blocked=None if blocked is None else Block(blocked["rule"], blocked["message"], blocked["override"]),
+        blocks=tuple(Block(b["rule"], b["message"], b["override"]) for b in data["blocks"]),
         fields=tuple(
             FieldDiff(
                 f["path"],

@@ -38,10 +38,22 @@ class PinnedTarget:
 
 
 @dataclass(frozen=True)
+class Safety:
+    """Mass-deletion thresholds (`safety:` in declarate.yaml), counted per kind and scope."""
+
+    # Deleting more than this fraction of a kind's owned objects is blocked...
+    max_delete_fraction: float = d.DEFAULT_MAX_DELETE_FRACTION
+    # ...when the kind has at least this many owned objects (a fraction of 3 objects means little).
+    min_existing: int = d.DEFAULT_MIN_EXISTING
+    # Deleting every owned object of a kind is blocked when there are at least this many (0: never).
+    delete_all_min_existing: int = d.DEFAULT_DELETE_ALL_MIN_EXISTING
+
+
+@dataclass(frozen=True)
 class Settings:
     ownership_tag_key: str = d.DEFAULT_OWNERSHIP_TAG[0]
     ownership_tag_value: str = d.DEFAULT_OWNERSHIP_TAG[1]
-    max_delete_fraction: float = d.DEFAULT_MAX_DELETE_FRACTION
+    safety: Safety = field(default_factory=Safety)
     policies: Policies = field(default_factory=Policies)
     secrets_dir: str | None = None  # overrides the default `.declarate/secrets`
     target: PinnedTarget | None = None  # None: chosen by flags and environment
@@ -58,3 +70,6 @@ class Overrides:
     allow_replace: frozenset[str] = frozenset()  # addresses
     allow_mass_delete: bool = False
     only: tuple[str, ...] = ()  # address prefixes; empty = everything
+    # Addresses whose delete the data-loss rule may let through (DESIGN §9.1). The rule itself comes
+    # with the lifecycle work; the override is already carried and saved with a plan.
+    allow_delete: frozenset[str] = frozenset()

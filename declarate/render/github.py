@@ -52,16 +52,15 @@ def diagnostic_annotations(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def plan_annotations(plan: Plan) -> str:
-    """`::error` for each blocked change at its source line; `::warning` for each allowed replace."""
+    """`::error` for each rule blocking a change, at its source line; `::warning` for each allowed replace."""
     lines = []
     for change in plan.changes:
-        if change.blocked is not None:
-            block = change.blocked
+        for block in change.blocks:
             message = f"{change.address} ({change.action.value}) is blocked: {block.message}; override: {block.override}"
             lines.append(
                 annotation("error", message, origin=change.source, title=f"{TITLE}: blocked ({block.rule})")
             )
-        elif change.action is Action.REPLACE:
+        if not change.blocks and change.action is Action.REPLACE:
             message = f"{change.address} will be replaced (deleted, then created)"
             if change.reason:
                 message += f": {change.reason}"

@@ -27,7 +27,6 @@ from declarate.render.md_blocks import (
 )
 from declarate.render.presentation import (
     DEFAULTS_HEADING,
-    NO_CHANGES,
     SYMBOLS,
     count_phrase,
     created_attributes,
@@ -36,6 +35,7 @@ from declarate.render.presentation import (
     format_origin,
     format_value,
     group_by_scope,
+    no_changes_line,
     shows_field_reason,
     target_line,
 )
@@ -56,10 +56,12 @@ def render_plan_markdown(plan: Plan, *, title: str = "declarate plan", limit: in
     """The plan as GitHub Markdown, at most `limit` characters, starting with `<!-- declarate-plan -->`."""
     head = [MARKER, f"## {escape(title)}", *target_paragraph(plan.target)]
     if not plan.changes:
-        head.append(NO_CHANGES)
+        head.append(no_changes_line(plan))
     if plan.changes or plan.unmanaged:
         head.append(summary_table(plan))
         head.append(f"**{escape(plan.summary_line())}**")
+        if plan.left_out:
+            head.append(f"**{escape(plan.left_out_line())}**")
     if plan.blocked:
         head.append(blocked_section(plan.blocked, budget=limit // 4))
     groups = group_by_scope(plan.changes)
@@ -109,12 +111,15 @@ def summary_table(plan: Plan) -> str:
 
 
 def blocked_section(blocked: Sequence[Change], *, budget: int) -> str:
-    """Blocked changes called out with the rule, the message and the exact override."""
+    """Blocked changes called out with every rule that blocks each, its message and exact override."""
     items = [
-        f"- {code(str(c.address), in_table=False)} ({c.action.value}): **BLOCKED ({escape(c.blocked.rule)})**: "
-        f"{escape(c.blocked.message)}<br>override: {code(c.blocked.override, in_table=False)}"
+        f"- {code(str(c.address), in_table=False)} ({c.action.value}): "
+        + "<br>".join(
+            f"**BLOCKED ({escape(b.rule)})**: {escape(b.message)}<br>override: {code(b.override, in_table=False)}"
+            for b in c.blocks
+        )
         for c in blocked
-        if c.blocked is not None
+        if c.blocks
     ]
     listed = bounded_list(items, budget, lambda n: f"- ... and {n} more blocked changes")
     intro = "These changes will not be applied until their rule is satisfied or overridden."

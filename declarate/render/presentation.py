@@ -12,7 +12,7 @@ from typing import Any
 
 from declarate.model.address import Address, Kind
 from declarate.model.kinds import KINDS, Mutability
-from declarate.model.plan import Action, Change, FieldDiff
+from declarate.model.plan import Action, Change, FieldDiff, Plan
 from declarate.model.resource import Origin
 from declarate.model.state import scope_of
 from declarate.render.escape import printable
@@ -55,6 +55,13 @@ def target_line(target: str | None) -> str | None:
         return None
     # One line, whatever the URL held: a newline in it must not forge lines of the plan.
     return "Target: " + " ".join(target.split())
+
+
+def no_changes_line(plan: Plan) -> str:
+    """`No changes. ...`, unless `--only` left changes out: then saying live matches would be false."""
+    if plan.left_out:
+        return f"No changes under --only. {plan.left_out_line()}"
+    return NO_CHANGES
 
 
 def address_suffix(action: Action) -> str:

@@ -1,8 +1,8 @@
 """The human plan: a Terraform-like diff for a terminal, colored or plain.
 
 Shows exactly what the Plan says, grouped by project scope in plan order: symbol, address, reason,
-source, field diffs (masked by field name), blocks with their override, then unmanaged objects and the
-summary line. It must not compute anything about the plan, and must not print.
+source, field diffs (masked by field name), every block with its override, then unmanaged objects and
+the summary line (and how many changes `--only` left out). It must not compute anything about the plan, and must not print.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from declarate.render.masking import masked_field, masked_sides
 from declarate.render.presentation import (
     ACTION_STYLES,
     DEFAULTS_HEADING,
-    NO_CHANGES,
     SYMBOLS,
     UNMANAGED_HEADING,
     address_suffix,
@@ -23,6 +22,7 @@ from declarate.render.presentation import (
     format_origin,
     format_value,
     group_by_scope,
+    no_changes_line,
     shows_field_reason,
     target_line,
 )
@@ -39,7 +39,7 @@ def render_plan_text(plan: Plan, *, color: bool) -> str:
     if target:
         lines += [paint(target, Style.HEADING), ""]
     if not plan.changes:
-        lines.append(paint(NO_CHANGES, Style.OK))
+        lines.append(paint(no_changes_line(plan), Style.OK))
         if not plan.unmanaged:
             return "\n".join(lines)
         lines.append("")
@@ -56,6 +56,8 @@ def render_plan_text(plan: Plan, *, color: bool) -> str:
         lines.extend(unmanaged_lines(plan.unmanaged, paint))
         lines.append("")
     lines.append(paint(plan.summary_line(), Style.HEADING))
+    if plan.left_out:
+        lines.append(paint(plan.left_out_line(), Style.HEADING))
     return "\n".join(lines)
 
 
@@ -80,8 +82,7 @@ def change_lines(change: Change, paint: Painter) -> list[str]:
     for key, value in created_attributes(change):
         _, shown = masked_sides(key, None, value)
         lines.append(f"{INDENT}{paint('+', Style.CREATE)} {printable(key)}: {format_value(shown)}")
-    if change.blocked is not None:
-        block = change.blocked
+    for block in change.blocks:
         lines.append(
             paint(f"{INDENT}BLOCKED ({printable(block.rule)}): {printable(block.message)}", Style.BLOCKED)
         )

@@ -7,6 +7,7 @@ official `pinecone` SDK.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,10 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
+PLAN_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json").read_text())
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,17 @@ class Cli:
             check=False,
         )
         assert "Traceback" not in done.stderr, done.stderr
+        if args and args[0] == "plan" and done.returncode in (0, 2, 3):
+            self._validate_plans(args, done.stdout)
         return Run(done.returncode, done.stdout, done.stderr)
+
+    def _validate_plans(self, args: tuple[str, ...], stdout: str) -> None:
+        """Every JSON plan a test makes, printed or saved, must match schemas/plan.schema.json."""
+        validator = Draft202012Validator(PLAN_SCHEMA)
+        if "json" in args and args[args.index("json") - 1] == "--format":
+            validator.validate(json.loads(stdout))
+        if "--out" in args:
+            validator.validate(json.loads((self.cwd / args[args.index("--out") + 1]).read_text()))
 
     def write(self, relative: str, text: str) -> Path:
         path = self.cwd / relative

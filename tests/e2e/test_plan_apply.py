@@ -60,7 +60,7 @@ def test_json_plan_is_versioned_and_lists_each_change(cli: Cli) -> None:
     cli.write("config/team.yaml", TEAM)
     planned = cli("plan", "-f", "config", "--format", "json")
     document = json.loads(planned.stdout)
-    assert document["format_version"] == "1"
+    assert document["format_version"] == "2"
     assert document["has_changes"] is True
     assert [c["address"] for c in document["changes"]] == ["project/team-a", "project/team-a/index/recs"]
     index = document["changes"][1]

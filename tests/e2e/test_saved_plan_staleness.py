@@ -114,7 +114,7 @@ def test_a_fresh_plan_still_applies(cli: Cli) -> None:
 
 
 def _wrong_version(plan: dict[str, Any]) -> str:
-    return json.dumps({**plan, "format_version": "2"})
+    return json.dumps({**plan, "format_version": "1"})
 
 
 def _not_an_object(plan: dict[str, Any]) -> str:
@@ -149,7 +149,7 @@ def _not_json(plan: dict[str, Any]) -> str:
 
 
 EDITS = [
-    (_wrong_version, "unsupported plan format_version '2' (expected '1')"),
+    (_wrong_version, "unsupported plan format_version '1' (expected '2')"),
     (_not_an_object, "expected a JSON object, found an array"),
     (_changes_not_a_list, "each change must be an object, found a string"),
     (_attrs_not_an_object, "must be an object or null, found a string"),

@@ -470,7 +470,7 @@ def test_declarates_own_principal_and_keys_are_never_changed(server: Any, estate
 
 
 def test_a_blocked_change_is_skipped(server: Any) -> None:
-    blocked = Change(PROJECT, Action.CREATE, after=project_attrs(), blocked=Block("rule", "no", "--allow"))
+    blocked = Change(PROJECT, Action.CREATE, after=project_attrs(), blocks=(Block("rule", "no", "--allow"),))
 
     assert outcomes(apply(server, blocked, projects=())) == [Outcome.SKIPPED]
     assert live_attrs(server, PROJECT) is None

@@ -144,10 +144,12 @@ def full_plan() -> Plan:
                     default=True,
                 ),
             ),
-            blocked=Block(
-                "replace",
-                "replacing project/apparel-team/index/legacy-recs deletes all its vectors",
-                "set `allow_replace: true` on the index, or pass --allow-replace project/apparel-team/index/legacy-recs",
+            blocks=(
+                Block(
+                    "replace",
+                    "replacing project/apparel-team/index/legacy-recs deletes all its vectors",
+                    "set `allow_replace: true` on the index, or pass --allow-replace project/apparel-team/index/legacy-recs",
+                ),
             ),
             source=Origin(APPAREL, 29, 5),
             reason="an immutable field changed",
@@ -165,10 +167,17 @@ def full_plan() -> Plan:
         Change(
             archive,
             Action.DELETE,
-            blocked=Block(
-                "deletion_protection",
-                "project/apparel-team/index/archive has deletion protection enabled",
-                "disable deletion protection on the index first",
+            blocks=(
+                Block(
+                    "deletion_protection",
+                    "project/apparel-team/index/archive has deletion protection enabled",
+                    "disable deletion protection on the index first",
+                ),
+                Block(
+                    "delete-all",
+                    "this plan deletes all 2 indexes declarate owns in project/apparel-team",
+                    "--allow-mass-delete",
+                ),
             ),
             reason="owned by declarate and no longer declared",
             before={"name": "archive", "deletion_protection": "enabled"},

@@ -58,7 +58,7 @@ changes = st.builds(
     address=addresses(),
     action=st.sampled_from(Action),
     fields=st.lists(field_diffs, max_size=4).map(tuple),
-    blocked=st.none() | blocks,
+    blocks=st.lists(blocks, max_size=3).map(tuple),
     source=st.none() | origins,
     reason=texts,
     before=attrs,

@@ -95,7 +95,9 @@ def test_blocked_changes_become_errors_at_their_source_line() -> None:
     assert "; override: set `allow_replace: true` on the index" in lines[0]
     # A live-only object has no source line: the annotation still appears, on the run.
     assert lines[1].startswith("::error title=declarate%3A blocked (deletion_protection)::")
-    assert len(lines) == 2
+    # Every rule blocking a change is its own annotation, so all are fixed in one round.
+    assert lines[2].startswith("::error title=declarate%3A blocked (delete-all)::")
+    assert len(lines) == 3
 
 
 def test_an_allowed_replace_is_a_warning_and_a_clean_plan_has_no_annotations() -> None:
@@ -106,6 +108,6 @@ def test_an_allowed_replace_is_a_warning_and_a_clean_plan_has_no_annotations() -
         "::warning file=p.yaml,line=4,col=5,title=declarate%3A replace::"
         "project/p/index/i will be replaced (deleted, then created): metric changed"
     )
-    blocked = Change(Address.index("p", "j"), Action.CREATE, blocked=Block("policy", "no", "yes"))
+    blocked = Change(Address.index("p", "j"), Action.CREATE, blocks=(Block("policy", "no", "yes"),))
     assert plan_annotations(Plan(changes=(blocked,))).startswith("::error ")
     assert plan_annotations(Plan()) == ""

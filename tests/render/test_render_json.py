@@ -72,6 +72,7 @@ def test_json_plan_says_what_to_json_says_in_the_same_order() -> None:
         "has_changes",
         "blocked",
         "summary",
+        "left_out",
         "changes",
         "unmanaged",
         "fingerprints",
@@ -92,7 +93,7 @@ def test_summary_counts_every_action_blocked_and_unmanaged() -> None:
         "blocked": 2,
         "unmanaged": 2,
     }
-    assert data["format_version"] == "1"
+    assert data["format_version"] == "2"
     assert data["has_changes"] is True
     assert data["blocked"] is True
 
@@ -112,11 +113,11 @@ def test_unmanaged_objects_alone_are_not_changes() -> None:
         lambda d: d["changes"][0].update(surprise=1),
         lambda d: d.update(surprise=1),
         lambda d: d["summary"].pop("adopt"),
-        lambda d: d.update(format_version="2"),
+        lambda d: d.update(format_version="1"),
         lambda d: d["changes"][0].update(action="unmanaged"),
         lambda d: d["changes"][0]["fields"][0].pop("reason"),
         lambda d: d["changes"][0].update(source={"file": "a.yaml", "line": 0, "column": 1}),
-        lambda d: d["changes"][5].update(blocked={"rule": "replace"}),
+        lambda d: d["changes"][5].update(blocks=[{"rule": "replace"}]),
     ],
     ids=[
         "unknown-change-key",

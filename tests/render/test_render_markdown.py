@@ -105,7 +105,7 @@ def test_values_are_escaped_so_they_cannot_break_tables_or_inject_html() -> None
                 Action.UPDATE,
                 reason=nasty,
                 fields=(FieldDiff("tags.note", "```\n</details>", nasty, "in place"),),
-                blocked=Block("policy", nasty, "pass `--flag` | other"),
+                blocks=(Block("policy", nasty, "pass `--flag` | other"),),
             ),
         ),
         unmanaged=(Unmanaged(Address.project_("x"), nasty),),

@@ -135,7 +135,7 @@ def test_long_values_are_elided_and_say_how_long_they_were() -> None:
                 Address.index("p", "i"),
                 Action.UPDATE,
                 fields=(FieldDiff("read_capacity", long_value, {"mode": "OnDemand"}, "in place"),),
-                blocked=Block("policy", "m", "o"),
+                blocks=(Block("policy", "m", "o"),),
             ),
         )
     )

@@ -49,7 +49,7 @@ def test_the_quickstart_declares_two_teams_sharing_one_ci_account() -> None:
 
 def test_the_full_example_reads_its_workspace_policies_and_env_defaults() -> None:
     config = load_config([EXAMPLES / "full"], env={})
-    assert config.settings.max_delete_fraction == 0.5
+    assert config.settings.safety.max_delete_fraction == 0.5
     assert config.settings.policies.forbid_roles == ("ProjectEditor",)
     products = config.desired.get(Address.index("search", "products"))
     assert products is not None and products.attrs["tags"]["env"] == "prod"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from declarate.config.workspace import settings_from
 from declarate.diagnostics import Severity
-from declarate.model.settings import Policies, Settings
+from declarate.model.settings import Policies, Safety, Settings
 
 from .conftest import LoadDocs
 
@@ -13,7 +13,7 @@ def test_without_a_workspace_the_defaults_apply(load_docs: LoadDocs) -> None:
     settings, problems = settings_from(load_docs("kind: Project\nname: p\n"))
     assert settings == Settings() and problems == []
     assert dict(settings.ownership_tag) == {"managed-by": "declarate"}
-    assert settings.max_delete_fraction == 0.3
+    assert settings.safety == Safety(max_delete_fraction=0.3, min_existing=10, delete_all_min_existing=2)
 
 
 def test_every_workspace_setting_is_read(load_docs: LoadDocs) -> None:
@@ -24,6 +24,8 @@ def test_every_workspace_setting_is_read(load_docs: LoadDocs) -> None:
             ownership_tag: {key: owner, value: platform-team}
             safety:
               max_delete_fraction: 0.5
+              min_existing: 4
+              delete_all_min_existing: 0
             policies:
               require_deletion_protection: {tags: {env: prod}}
               forbid_roles: [ProjectEditor]
@@ -36,7 +38,7 @@ def test_every_workspace_setting_is_read(load_docs: LoadDocs) -> None:
     assert settings == Settings(
         ownership_tag_key="owner",
         ownership_tag_value="platform-team",
-        max_delete_fraction=0.5,
+        safety=Safety(max_delete_fraction=0.5, min_existing=4, delete_all_min_existing=0),
         policies=Policies(
             require_deletion_protection={"env": "prod"},
             forbid_roles=("ProjectEditor",),
@@ -76,7 +78,7 @@ def test_a_max_delete_fraction_outside_0_to_1_is_an_error(load_docs: LoadDocs) -
     docs = load_docs({"declarate.yaml": "kind: Workspace\nsafety: {max_delete_fraction: 1.5}\n"})
     settings, problems = settings_from(docs)
     assert problems[0].message == "max_delete_fraction must be a number from 0 to 1; found 1.5"
-    assert settings.max_delete_fraction == 0.3
+    assert settings.safety.max_delete_fraction == 0.3
 
 
 def test_forbidding_a_role_no_api_key_can_hold_is_a_warning(load_docs: LoadDocs) -> None:
@@ -93,3 +95,15 @@ def test_a_negative_max_indexes_per_project_is_an_error(load_docs: LoadDocs) -> 
     docs = load_docs({"declarate.yaml": "kind: Workspace\npolicies: {max_indexes_per_project: -1}\n"})
     _, problems = settings_from(docs)
     assert problems[0].code == "workspace.policies" and problems[0].path == "policies.max_indexes_per_project"
+
+
+def test_safety_counts_must_be_whole_numbers_and_keep_the_default_otherwise(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        {"declarate.yaml": "kind: Workspace\nsafety: {min_existing: -1, delete_all_min_existing: true}\n"}
+    )
+    settings, problems = settings_from(docs)
+    assert [p.message for p in problems] == [
+        "min_existing must be a whole number from 0 to 1000000; found -1",
+        "delete_all_min_existing must be a whole number from 0 to 1000000; found True",
+    ]
+    assert settings.safety == Safety()

@@ -127,8 +127,8 @@ class MemorySink:
 
 
 def change(address: Address, action: Action = Action.CREATE, *deps: Address, blocked: str = "") -> Change:
-    block = Block(blocked, f"{blocked} says no", f"--allow {blocked}") if blocked else None
-    return Change(address, action, depends_on=deps, blocked=block)
+    blocks = (Block(blocked, f"{blocked} says no", f"--allow {blocked}"),) if blocked else ()
+    return Change(address, action, depends_on=deps, blocks=blocks)
 
 
 def run(

@@ -19,6 +19,7 @@ from .builders import (
     desired_state,
     index,
     live_state,
+    org_binding,
     owned,
     project,
     service_account,
@@ -212,18 +213,52 @@ def test_role_change_with_prune_creates_the_new_binding_and_deletes_the_old() ->
     ]
 
 
-def test_role_change_without_prune_reports_the_old_binding_unmanaged() -> None:
-    desired = desired_state(project(), binding(role="ProjectEditor"))
+def test_a_role_change_revokes_the_old_role_without_prune() -> None:
+    desired = desired_state(project(), binding(role="ProjectViewer"))
     live = live_state(
-        project(), binding(role="ProjectViewer"), service_account(), scopes={"project/a", "organization"}
+        project(), binding(role="ProjectEditor"), service_account(), scopes={"project/a", "organization"}
     )
 
     result = plan(desired, live, SETTINGS)
 
-    assert actions(result.changes) == [("project/a/role-binding/service-account:ci/ProjectEditor", "create")]
-    assert "project/a/role-binding/service-account:ci/ProjectViewer" in [
+    viewer = "project/a/role-binding/service-account:ci/ProjectViewer"
+    editor = "project/a/role-binding/service-account:ci/ProjectEditor"
+    assert actions(result.changes) == [(viewer, "create"), (editor, "delete")]
+    assert [str(a) for a in result.changes[1].depends_on] == [viewer]  # created before the old goes
+    assert "owns all its roles there" in result.changes[1].reason
+    assert not result.blocked
+
+
+def test_every_role_of_a_named_principal_is_owned_in_that_scope_only() -> None:
+    desired = desired_state(project(), binding(role="ProjectViewer"))
+    live = live_state(
+        project(),
+        binding(role="ProjectViewer"),
+        binding(role="ProjectEditor"),
+        binding(principal="other", role="ProjectEditor"),
+        project("b"),
+        binding("b", role="ProjectEditor"),
+        org_binding(role="OrgMember"),
+        service_account(),
+        service_account("other"),
+        scopes={"project/a", "project/b", "organization"},
+    )
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [("project/a/role-binding/service-account:ci/ProjectEditor", "delete")]
+    assert "project/a/role-binding/service-account:other/ProjectEditor" in {
         str(u.address) for u in result.unmanaged
-    ]
+    }  # not named in project/a: unmanaged unless prune
+
+
+def test_organization_role_bindings_are_authoritative_per_principal_too() -> None:
+    desired = desired_state(org_binding(role="OrgMember"))
+    live = live_state(org_binding(role="OrgMember"), org_binding(role="OrgOwner"), service_account())
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [("organization/role-binding/service-account:ci/OrgOwner", "delete")]
 
 
 def test_only_keeps_the_selected_changes_and_unmanaged_objects() -> None:

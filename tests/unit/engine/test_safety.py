@@ -6,11 +6,12 @@ from declarate.engine import plan
 from declarate.model.address import PrincipalType
 from declarate.model.plan import Action, Block, Plan
 from declarate.model.resource import Resource
-from declarate.model.settings import Overrides, Policies, Settings
+from declarate.model.settings import Overrides, Policies, Safety, Settings
 from declarate.model.state import ScopeDirectives
 
 from .builders import (
     SETTINGS,
+    actions,
     api_key,
     binding,
     desired_state,
@@ -82,72 +83,136 @@ def owned_indexes(count: int) -> list[Resource]:
     return [owned(index(name=f"ix{n}")) for n in range(count)]
 
 
-def test_deleting_too_large_a_share_of_owned_indexes_is_blocked() -> None:
-    live = live_state(project(), *owned_indexes(5))
-    desired = desired_state(project(), index(name="ix0"), index(name="ix1"), index(name="ix2"))
+def test_deleting_more_than_the_fraction_of_ten_owned_indexes_is_blocked() -> None:
+    live = live_state(project(), *owned_indexes(10))
+    desired = desired_state(project(), *(index(name=f"ix{n}") for n in range(6)))
 
     result = plan(desired, live, SETTINGS)
 
     deletes = [c for c in result.changes if c.action is Action.DELETE]
-    assert [str(c.address) for c in deletes] == ["project/a/index/ix3", "project/a/index/ix4"]
+    assert [str(c.address) for c in deletes] == [f"project/a/index/ix{n}" for n in range(6, 10)]
     for change in deletes:
-        assert change.blocked is not None
-        assert change.blocked.rule == "mass-delete"
-        assert change.blocked.override == "--allow-mass-delete"
-        assert "2 of the 5 indexes" in change.blocked.message
+        assert change.blocks == (
+            Block(
+                "mass-delete",
+                "this plan deletes 4 of the 10 indexes declarate owns in project/a (40%, more than the 30% limit)",
+                "--allow-mass-delete",
+            ),
+        )
 
 
-def test_deleting_a_small_share_of_owned_indexes_is_allowed() -> None:
-    live = live_state(project(), *owned_indexes(4))
-    desired = desired_state(project(), *(index(name=f"ix{n}") for n in range(3)))
+def test_deleting_exactly_the_fraction_of_ten_owned_indexes_is_allowed() -> None:
+    live = live_state(project(), *owned_indexes(10))
+    desired = desired_state(project(), *(index(name=f"ix{n}") for n in range(7)))
 
-    result = plan(desired, live, SETTINGS, Overrides())
+    result = plan(desired, live, SETTINGS)
 
-    (change,) = [c for c in result.changes if c.action is Action.DELETE]
-    assert change.blocked is None  # 1 of 4 is 25%, under the 30% limit
+    assert len(result.changes) == 3 and not result.blocked  # 3 of 10 is 30%: not more than the limit
 
 
-def test_mass_delete_rule_needs_at_least_three_owned_objects() -> None:
+def test_the_fraction_does_not_apply_below_min_existing_owned_objects() -> None:
+    # 9 owned: deleting 8 of them (89%) is not a mass delete, as one of a project's 3 indexes is not.
+    live = live_state(project(), *owned_indexes(9))
+    desired = desired_state(project(), index(name="ix0"))
+
+    assert not plan(desired, live, SETTINGS).blocked
+    three = plan(
+        desired_state(project(), index(name="ix0"), index(name="ix1")),
+        live_state(project(), *owned_indexes(3)),
+        SETTINGS,
+    )
+    assert [c.blocks for c in three.changes] == [()]
+
+
+def test_unowned_and_protected_objects_never_inflate_the_count() -> None:
+    # 10 indexes live, but only 9 carry the ownership tag: the fraction rule does not apply.
+    live = live_state(project(), *owned_indexes(9), index(name="theirs"))
+    desired = desired_state(project(), *(index(name=f"ix{n}") for n in range(5)))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert len([c for c in result.changes if c.action is Action.DELETE]) == 4 and not result.blocked
+
+
+def test_min_existing_comes_from_the_workspace_settings() -> None:
+    strict = Settings(safety=Safety(min_existing=3))
+    desired = desired_state(project(), index(name="ix0"), index(name="ix1"))
+
+    result = plan(desired, live_state(project(), *owned_indexes(4)), strict)
+
+    assert {rule_of(result, f"project/a/index/ix{n}") for n in (2, 3)} == {"mass-delete"}  # 50% > 30%
+
+
+def test_deleting_every_owned_index_of_a_project_is_blocked_from_two() -> None:
     result = plan(desired_state(project()), live_state(project(), *owned_indexes(2)), SETTINGS)
 
-    assert [c.blocked for c in result.changes] == [None, None]
+    assert [c.blocks for c in result.changes] == [
+        (
+            Block(
+                "delete-all",
+                "this plan deletes all 2 indexes declarate owns in project/a",
+                "--allow-mass-delete",
+            ),
+        )
+    ] * 2
 
 
-def test_allow_mass_delete_lifts_the_block() -> None:
+def test_deleting_the_only_owned_index_is_not_a_delete_all() -> None:
+    result = plan(desired_state(project()), live_state(project(), *owned_indexes(1)), SETTINGS)
+
+    assert [c.blocks for c in result.changes] == [()]
+
+
+def test_deleting_all_of_many_shows_both_mass_deletion_rules() -> None:
+    result = plan(desired_state(project()), live_state(project(), *owned_indexes(10)), SETTINGS)
+
+    assert {tuple(b.rule for b in c.blocks) for c in result.changes} == {("mass-delete", "delete-all")}
+
+
+def test_the_delete_all_guard_is_configurable_and_can_be_turned_off() -> None:
+    off = Settings(safety=Safety(delete_all_min_existing=0))
+    three = Settings(safety=Safety(delete_all_min_existing=3))
+    live = live_state(project(), *owned_indexes(2))
+
+    assert not plan(desired_state(project()), live, off).blocked
+    assert not plan(desired_state(project()), live, three).blocked
+    assert plan(desired_state(project()), live_state(project(), *owned_indexes(3)), three).blocked
+
+
+def test_a_single_stray_api_key_under_prune_is_not_a_mass_delete() -> None:
+    desired = desired_state(
+        project(), api_key(name="k0"), directives={"project/a": ScopeDirectives(prune_api_keys=True)}
+    )
+    live = live_state(project(), api_key(name="k0"), api_key(name="stray"))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [("project/a/api-key/stray", "delete")] and not result.blocked
+
+
+def test_allow_mass_delete_lifts_both_rules() -> None:
     result = plan(
         desired_state(project()),
-        live_state(project(), *owned_indexes(5)),
+        live_state(project(), *owned_indexes(12)),
         SETTINGS,
         Overrides(allow_mass_delete=True),
     )
 
-    assert len(result.changes) == 5 and not result.blocked
-
-
-def test_mass_delete_threshold_comes_from_the_workspace_settings() -> None:
-    lenient = Settings(max_delete_fraction=1.0)
-    assert not plan(desired_state(project()), live_state(project(), *owned_indexes(5)), lenient).blocked
-
-
-def test_deleting_exactly_the_allowed_share_is_not_a_mass_delete() -> None:
-    half = Settings(max_delete_fraction=0.5)
-    desired = desired_state(project(), index(name="ix0"), index(name="ix1"))
-
-    result = plan(desired, live_state(project(), *owned_indexes(4)), half)
-
-    assert len(result.changes) == 2 and not result.blocked
+    assert len(result.changes) == 12 and not result.blocked
 
 
 def test_mass_delete_of_pruned_service_accounts_is_blocked_in_the_organization() -> None:
     prune = ScopeDirectives(prune_service_accounts=True)
     desired = desired_state(service_account("sa0"), directives={"organization": prune})
-    live = live_state(*(service_account(f"sa{n}") for n in range(3)))
+    live = live_state(*(service_account(f"sa{n}") for n in range(12)))
 
     result = plan(desired, live, SETTINGS)
 
-    assert {rule_of(result, f"service-account/sa{n}") for n in (1, 2)} == {"mass-delete"}
+    assert {rule_of(result, f"service-account/sa{n}") for n in range(1, 12)} == {"mass-delete"}
     block = blocks(result)["service-account/sa1"]
-    assert block is not None and "2 of the 3 service accounts declarate owns in organization" in block.message
+    assert (
+        block is not None and "11 of the 12 service accounts declarate owns in organization" in block.message
+    )
 
 
 def test_ensure_absent_is_an_explicit_request_not_a_mass_delete() -> None:
@@ -156,17 +221,6 @@ def test_ensure_absent_is_an_explicit_request_not_a_mass_delete() -> None:
     result = plan(desired, live_state(project(), *owned_indexes(5)), SETTINGS)
 
     assert len(result.changes) == 6 and not result.blocked
-
-
-def test_mass_delete_of_pruned_api_keys_is_blocked() -> None:
-    desired = desired_state(
-        project(), api_key(name="k0"), directives={"project/a": ScopeDirectives(prune_api_keys=True)}
-    )
-    live = live_state(project(), *(api_key(name=f"k{n}") for n in range(4)))
-
-    result = plan(desired, live, SETTINGS)
-
-    assert {rule_of(result, f"project/a/api-key/k{n}") for n in (1, 2, 3)} == {"mass-delete"}
 
 
 def test_role_changes_are_not_counted_as_mass_deletion() -> None:
