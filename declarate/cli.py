@@ -18,7 +18,7 @@ import click
 
 from declarate import __version__, logs
 from declarate.diagnostics import Diagnostic
-from declarate.errors import DeclarateError, PlanStale
+from declarate.errors import DeclarateError
 from declarate.export_files import write_export
 from declarate.flags import (
     TargetFlags,
@@ -30,7 +30,7 @@ from declarate.flags import (
     target_options,
 )
 from declarate.model.address import Address
-from declarate.model.plan import Plan, PlanFormatError
+from declarate.model.plan import Plan
 from declarate.model.settings import Overrides, PinnedTarget, Settings
 from declarate.providers.base import Outcome, Provider
 from declarate.redaction import redact, register_environment
@@ -53,6 +53,7 @@ from declarate.terminal import note as _note
 # tests/test_startup.py checks that `--version` loads none of them.
 if TYPE_CHECKING:
     from declarate.config.pipeline import LoadedConfig
+    from declarate.model.saved_plan import SavedPlan
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
@@ -104,13 +105,11 @@ def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
     try:
         return asyncio.run(work())
-    except PlanStale as stale:
-        _fail(
-            "the saved plan is stale; live state changed since it was made:",
-            lines=[*(f"  - {d}" for d in stale.drifted), "Run plan again."],
-        )
     except DeclarateError as exc:
-        _fail(str(exc))
+        from declarate.render.refusal import error_message
+
+        message, lines = error_message(exc)
+        _fail(message, lines=lines)
 
 
 async def _with_provider(
@@ -226,8 +225,9 @@ def plan(
     if _on_github() and (annotations := plan_annotations(result)):
         click.echo(redact(annotations), err=True)  # the runner reads both streams; stdout stays JSON
     if out_file is not None:
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(redact(render_plan_json(result)) + "\n", encoding="utf-8")
+        from declarate.plan_files import write_plan_file
+
+        _note(*(f"Warning: {w}" for w in write_plan_file(out_file, result, outcome.inputs, os.environ)))
         _note(f"Saved the plan to {out_file}. Apply it with: declarate apply {out_file}")
     sys.exit(_plan_exit_code(result, detailed_exitcode))
 
@@ -270,6 +270,11 @@ def apply(
     """Apply the config (or a saved PLAN.json) to the target. Exit 0 done, 1 failed, 3 blocked."""
     if plan_file is not None and configs:
         _fail("give either a saved plan or -f config roots, not both")
+    if plan_file is not None and overrides != Overrides():
+        _fail(
+            "--only, --allow-replace and --allow-mass-delete cannot be given with a saved plan: it holds "
+            "the overrides it was made with. Run plan again with them: declarate plan ... --out PLAN.json"
+        )
     saved = _read_saved_plan(plan_file) if plan_file is not None else None
     config = _load(configs) if saved is None else None
     if saved is None and not auto_approve and not sys.stdin.isatty():
@@ -280,7 +285,7 @@ def apply(
     import asyncio
 
     from declarate.progress import make_observer
-    from declarate.workflow import compute_plan, reread_for_saved_plan, run_apply
+    from declarate.workflow import compute_plan, rederive_saved_plan, run_apply
 
     secrets_dir = secrets_dir_for(secrets_dir, config.settings if config else None)
     sink = FileSecretSink(secrets_dir)
@@ -293,7 +298,10 @@ def apply(
 
     async def work(provider: Provider) -> int:
         if saved is not None:
-            result, live = saved, await reread_for_saved_plan(saved, provider)
+            from declarate.plan_files import as_saved
+
+            outcome = await rederive_saved_plan(saved, provider, as_saved)
+            result, live = outcome.plan, outcome.live
         else:
             assert config is not None
             outcome = await compute_plan(config, provider, overrides)
@@ -343,11 +351,17 @@ async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecret
     return EXIT_ERROR if any(r.outcome is Outcome.FAILED for r in results) else EXIT_OK
 
 
-def _read_saved_plan(path: Path) -> Plan:
+def _read_saved_plan(path: Path) -> SavedPlan:
+    """The plan file, signature and every part checked (plan_files.py); exit 1 when refused."""
+    from declarate.plan_files import read_plan_file
+
     try:
-        return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, PlanFormatError) as exc:
-        _fail(f"{path}: not a declarate plan: {exc}")
+        saved, warnings = read_plan_file(path, os.environ)
+    except DeclarateError as exc:
+        _fail(str(exc))
+    for warning in warnings:
+        err.print(f"Warning: {warning}", markup=False)
+    return saved
 
 
 @main.command()

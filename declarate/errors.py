@@ -6,7 +6,14 @@ one clear line and exit 1; nothing here prints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from declarate.redaction import redact
+
+if TYPE_CHECKING:
+    from declarate.model.plan_diff import PlanDifference
 
 
 class DeclarateError(Exception):
@@ -70,6 +77,38 @@ class PlanStale(DeclarateError):
     def __init__(self, drifted: list[str]) -> None:
         self.drifted = drifted = [redact(item) for item in drifted]
         super().__init__("the saved plan is stale: " + "; ".join(drifted))
+
+
+class PlanMismatch(DeclarateError):
+    """A saved plan whose changes are not what re-planning from its own inputs gives now.
+
+    `differences` names each one as data; only cli/render turn them into words.
+    """
+
+    def __init__(self, differences: Sequence[PlanDifference]) -> None:
+        self.differences = tuple(differences)
+        super().__init__(f"the saved plan differs from re-planning in {len(self.differences)} way(s)")
+
+
+class PlanRefused(DeclarateError):
+    """A saved plan that may not be applied as it stands: unsigned, badly signed, or given overrides."""
+
+
+@dataclass(frozen=True)
+class UnmatchedAddress:
+    """An address given to a targeting flag that names nothing, and the closest that exist."""
+
+    flag: str
+    value: str
+    suggestions: tuple[str, ...]
+
+
+class UnmatchedTargets(DeclarateError):
+    """`--only`, `--allow-replace` or `--allow-delete` addresses that match nothing."""
+
+    def __init__(self, unmatched: Sequence[UnmatchedAddress]) -> None:
+        self.unmatched = tuple(unmatched)
+        super().__init__("; ".join(f"{u.flag} {u.value} matches nothing" for u in self.unmatched))
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {

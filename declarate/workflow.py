@@ -7,7 +7,7 @@ planner, and hands a plan to the executor. It never prints and never parses flag
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +15,14 @@ from declarate.config.pipeline import LoadedConfig
 from declarate.engine.apply import ApplyReport, apply_plan
 from declarate.engine.diff import diff_attrs
 from declarate.engine.planner import plan as make_plan
-from declarate.errors import DeclarateError, PlanStale
+from declarate.engine.targeting import unmatched_addresses
+from declarate.errors import DeclarateError, PlanMismatch, PlanStale, UnmatchedTargets
 from declarate.model.plan import Action, Plan
+from declarate.model.plan_diff import change_differences
 from declarate.model.resource import Resource
+from declarate.model.saved_plan import PlanInputs, SavedPlan
 from declarate.model.settings import Overrides
-from declarate.model.state import ScopeDirectives, State
+from declarate.model.state import State
 from declarate.providers.base import ApplyObserver, Provider, ReadRequest, SecretSink
 from declarate.render.masking import masked_sides
 from declarate.render.presentation import format_value
@@ -33,6 +36,7 @@ STALE_VALUE_WIDTH = 80
 class PlanOutcome:
     plan: Plan
     live: State
+    inputs: PlanInputs  # what the plan was computed from, saved with it by `plan --out`
 
 
 def read_request(desired: State) -> ReadRequest:
@@ -44,45 +48,65 @@ def read_request(desired: State) -> ReadRequest:
 
 
 async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Overrides) -> PlanOutcome:
-    """Read live state for the config's scopes and plan; the plan records what it was made from."""
+    """Read live state for the config's scopes and plan; the plan records what it was made from.
+
+    Raises UnmatchedTargets when an override names nothing declared or live (a typo would otherwise
+    silently do nothing).
+    """
     live = await provider.read(read_request(config.desired))
-    plan = dataclasses.replace(
-        make_plan(config.desired, live, config.settings, overrides),
-        config_digest=config.digest,
+    unmatched = unmatched_addresses(overrides, config.desired, live)
+    if unmatched:
+        raise UnmatchedTargets(unmatched)
+    inputs = PlanInputs(config.desired, config.settings, overrides)
+    return PlanOutcome(_planned(inputs, live, provider, config.digest), live, inputs)
+
+
+def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: str | None) -> Plan:
+    desired = inputs.desired
+    return dataclasses.replace(
+        make_plan(desired, live, inputs.settings, inputs.overrides),
+        config_digest=digest,
         target=provider.target,
         api_key_env={
             scope.removeprefix("project/"): d.api_key_env
-            for scope, d in config.desired.directives.items()
+            for scope, d in desired.directives.items()
             if d.api_key_env and scope.startswith("project/")
         },
     )
-    return PlanOutcome(plan, live)
 
 
 def desired_from_plan(plan: Plan) -> State:
-    """The desired side of every change, rebuilt from the plan itself (a saved plan has no config)."""
+    """The desired side of every change, rebuilt from the plan itself."""
     return State.of([Resource(c.address, c.after) for c in plan.changes if c.after is not None])
 
 
-async def reread_for_saved_plan(plan: Plan, provider: Provider) -> State:
-    """Re-read what a saved plan was made from, refusing with PlanStale if any of it changed."""
-    if plan.target is not None and plan.target != provider.target:
+async def rederive_saved_plan(
+    saved: SavedPlan, provider: Provider, as_saved: Callable[[Plan], Mapping[str, Any]]
+) -> PlanOutcome:
+    """Recompute a saved plan from its own inputs and today's live state; the result, if it may run.
+
+    The saved change list is never executed: it is only compared (DESIGN §9.1). Raises PlanStale when
+    an object the plan read changed since (naming what moved), and PlanMismatch when the recomputed
+    changes, written as `as_saved` writes a plan file, differ from the file's in any way.
+    """
+    if saved.plan.target is not None and saved.plan.target != provider.target:
         raise DeclarateError(
-            f"the saved plan was made for target {plan.target}, not {provider.target}: "
+            f"the saved plan was made for target {saved.plan.target}, not {provider.target}: "
             "run plan again against this target"
         )
-    projects = sorted(
-        {c.address.project for c in plan.changes if c.address.project is not None}
-        | {a.split("/")[1] for a in plan.fingerprints if a.startswith("project/")}
-    )
-    directives = {
-        f"project/{name}": ScopeDirectives(api_key_env=env) for name, env in plan.api_key_env.items()
-    }
-    live = await provider.read(ReadRequest(projects=projects, directives=directives))
-    drifted = list(stale_objects(plan, live))
+    live = await provider.read(read_request(saved.inputs.desired))
+    drifted = list(stale_objects(saved.plan, live))
     if drifted:
         raise PlanStale(drifted)
-    return live
+    derived = _planned(saved.inputs, live, provider, saved.plan.config_digest)
+    differences = change_differences(
+        saved.document["changes"],
+        as_saved(derived)["changes"],
+        {str(u.address): u.reason for u in derived.unmanaged},
+    )
+    if differences:
+        raise PlanMismatch(differences)
+    return PlanOutcome(derived, live, saved.inputs)
 
 
 def stale_objects(plan: Plan, live: State) -> Iterator[str]:
@@ -90,7 +114,8 @@ def stale_objects(plan: Plan, live: State) -> Iterator[str]:
 
     For an object the plan changes, the plan holds its live attrs as they were (`change.before`), so
     the attribute paths that moved since are named (`tags.env "dev" -> "prod"`); for the others only
-    a fingerprint was kept, so they are named without detail.
+    a fingerprint was kept, so they are named without detail. A change of an existing object with no
+    fingerprint means the file was edited: it is named too.
     """
     now = {str(r.address): r for r in live}
     planned_before = {str(c.address): c.before for c in plan.changes if c.before is not None}
@@ -103,12 +128,13 @@ def stale_objects(plan: Plan, live: State) -> Iterator[str]:
                 planned_before.get(address), resource
             )
     for change in plan.changes:
-        if (
-            change.action is Action.CREATE
-            and str(change.address) in now
-            and str(change.address) not in plan.fingerprints
-        ):
+        address = str(change.address)
+        if address in plan.fingerprints:
+            continue
+        if change.action is Action.CREATE and address in now:
             yield f"{change.address} was created by someone else since the plan was made"
+        elif change.action is not Action.CREATE:
+            yield f"{change.address} has no fingerprint in the plan, though the plan changes it: the file was edited"
 
 
 def _what_changed(planned: Mapping[str, Any] | None, resource: Resource) -> str:

@@ -175,7 +175,7 @@ class Plan:
         """Read a plan written by `to_json`; raises PlanFormatError on another format version."""
         if not isinstance(data, Mapping):
             # A file edited by hand may hold any JSON at all: say what it holds, never crash on it.
-            raise PlanFormatError(f"expected a JSON object, found {_json_type(data)}")
+            raise PlanFormatError(f"expected a JSON object, found {json_type(data)}")
         version = data.get("format_version")
         if version != FORMAT_VERSION:
             raise PlanFormatError(
@@ -188,7 +188,7 @@ class Plan:
                     Unmanaged(Address.parse(u["address"]), u.get("reason", "")) for u in data["unmanaged"]
                 ),
                 left_out=int(data.get("left_out", 0)),
-                fingerprints=dict(data.get("fingerprints") or {}),
+                fingerprints=_fingerprints(data["fingerprints"]),
                 config_digest=data.get("config_digest"),
                 target=data.get("target"),
                 api_key_env=dict(data.get("api_key_env") or {}),
@@ -203,7 +203,7 @@ class PlanFormatError(ValueError):
     """A saved plan that this version of declarate cannot read."""
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
     """How JSON would call the type of a decoded value (`an array`, `null`, ...)."""
     if value is None:
         return "null"
@@ -216,13 +216,18 @@ def _json_type(value: Any) -> str:
     return "an array" if isinstance(value, list) else type(value).__name__
 
 
+def _fingerprints(value: Any) -> dict[str, str]:
+    """Address -> fingerprint; a saved plan always has them (an empty object when it read nothing)."""
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise TypeError(f"fingerprints must be an object of strings, found {json_type(value)}")
+    return {str(k): v for k, v in value.items()}
+
+
 def _attrs_from_json(data: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
     """A change's `before` or `after`: an object or null."""
     value = data.get(key)
     if value is not None and not isinstance(value, Mapping):
-        raise TypeError(
-            f"{key} of {data.get('address')} must be an object or null, found {_json_type(value)}"
-        )
+        raise TypeError(f"{key} of {data.get('address')} must be an object or null, found {json_type(value)}")
     return value
 
 
@@ -262,7 +267,7 @@ def _change_to_json(change: Change) -> dict[str, Any]:
 
 def _change_from_json(data: Mapping[str, Any]) -> Change:
     if not isinstance(data, Mapping):
-        raise TypeError(f"each change must be an object, found {_json_type(data)}")
+        raise TypeError(f"each change must be an object, found {json_type(data)}")
     return Change(
         address=Address.parse(data["address"]),
         action=Action(data["action"]),

@@ -152,3 +152,49 @@ def test_ensure_absent_is_exempt_from_the_mass_deletion_rules(cli: Cli) -> None:
 
     assert planned.code == 0, planned.output
     assert "4 to delete" in planned.stdout
+
+
+def test_a_targeting_flag_that_matches_nothing_is_an_error_with_a_suggestion(cli: Cli) -> None:
+    cli.write("config/team.yaml", indexes(2))
+
+    only = cli("plan", "-f", "config", "--only", "project/tema-a")
+    replace = cli("apply", "-f", "config", "--auto-approve", "--allow-replace", "project/team-a/index/ix00")
+
+    assert only.code == 1
+    assert only.stderr.strip() == (
+        "Error: --only project/tema-a matches nothing in the config or live state; did you mean project/team-a?"
+    )
+    assert replace.code == 1
+    assert "--allow-replace project/team-a/index/ix00 matches nothing" in replace.stderr
+    assert "did you mean project/team-a/index/ix0?" in replace.stderr
+    assert cli("plan", "-f", "config", "--detailed-exitcode").code == 2  # nothing was applied
+
+
+def test_only_says_how_many_changes_it_left_out(cli: Cli) -> None:
+    cli.write("config/team.yaml", indexes(3))
+
+    selected = cli("plan", "-f", "config", "--only", "project/team-a/index/ix1")
+    document = json.loads(
+        cli("plan", "-f", "config", "--only", "project/team-a/index/ix1", "--format", "json").stdout
+    )
+
+    assert "Plan: 1 to create, 0 to update, 0 to replace, 0 to delete." in selected.stdout
+    assert "3 changes outside --only were left out." in selected.stdout
+    assert document["left_out"] == 3
+
+
+def test_only_with_nothing_to_do_under_it_does_not_claim_live_matches(cli: Cli) -> None:
+    cli.write("config/team.yaml", indexes(1))
+    assert cli("apply", "-f", "config", "--auto-approve", "--only", "project/team-a").code == 0
+    cli.write(
+        "config/team.yaml", indexes(1) + "    tags: {env: dev}\n" + "  - name: extra\n    dimension: 8\n"
+    )
+
+    planned = cli("plan", "-f", "config", "--only", "project/team-a/index/ix0/")
+    untouched = cli("plan", "-f", "config", "--only", "project/team-a", "--detailed-exitcode")
+
+    assert (
+        "Live state matches" not in cli("plan", "-f", "config", "--only", "project/team-a/index/ix9").stdout
+    )
+    assert planned.code == 0 and "1 to update" in planned.stdout
+    assert untouched.code == 2
