@@ -168,6 +168,7 @@ def _resource_to_json(resource: Resource) -> dict[str, Any]:
             "ignore_changes": list(resource.directives.ignore_changes),
             "allow_replace": resource.directives.allow_replace,
         },
+        "spellings": [[canonical, written] for canonical, written in resource.spellings],
     }
 
 
@@ -194,7 +195,18 @@ def _resource_from_json(data: Any) -> Resource:
             ),
             allow_replace=_bool(directives["allow_replace"], "allow_replace"),
         ),
+        spellings=tuple(_spelling(p) for p in _array(entry["spellings"], f"spellings of {address}")),
     )
+
+
+def _spelling(pair: Any) -> tuple[str, str]:
+    """(canonical prefix, written prefix): how the config spelled a path, for showing it in its words."""
+    items = _array(pair, "a spelling")
+    if len(items) != 2:
+        raise PlanFormatError(
+            f"malformed plan: a spelling must be a [canonical, written] pair, found {items!r}"
+        )
+    return _string(items[0], "a canonical path"), _string(items[1], "a written path")
 
 
 def _scope_directives_to_json(directives: ScopeDirectives) -> dict[str, Any]:

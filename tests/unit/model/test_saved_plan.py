@@ -1,0 +1,90 @@
+"""Saved-plan inputs and signatures: every field the planner reads is saved, and a signature covers
+every byte of meaning."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from declarate.model.plan import PlanFormatError
+from declarate.model.resource import Directives, Resource
+from declarate.model.saved_plan import (
+    PlanInputs,
+    PlanSignatureError,
+    canonical_bytes,
+    inputs_from_json,
+    inputs_to_json,
+    signature,
+    verify_signature,
+)
+from declarate.model.settings import Overrides, Policies, Safety, Settings
+from declarate.model.state import ScopeDirectives, State
+
+
+def names(cls: type) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls)}
+
+
+def test_every_field_the_planner_reads_is_saved() -> None:
+    # A field added to one of these types must be saved too, or a saved plan would be re-derived
+    # without it: this test fails first, naming the type.
+    saved = inputs_to_json(PlanInputs(State(), Settings(), Overrides()))
+    assert names(Resource) - {"server"} == {"address", "attrs", "origins", "directives", "spellings"}
+    assert names(Directives) == {"ignore_changes", "allow_replace"}
+    assert names(ScopeDirectives) == {
+        "ensure_absent",
+        "prune_api_keys",
+        "prune_role_bindings",
+        "prune_service_accounts",
+        "api_key_env",
+        "origin",
+    }
+    assert names(Settings) - {"target"} == set(saved["settings"]) - {"ownership_tag"} | {
+        "ownership_tag_key",
+        "ownership_tag_value",
+    }
+    assert names(Safety) == set(saved["settings"]["safety"])
+    assert names(Policies) == set(saved["settings"]["policies"])
+    assert names(Overrides) == set(saved["overrides"])
+
+
+def test_canonical_bytes_ignore_formatting_and_the_signature_itself() -> None:
+    document = {"b": [1, 2.5, "é"], "a": {"z": None, "y": True}}
+    pretty = json.loads(json.dumps(document, indent=4))
+
+    assert canonical_bytes(document) == b'{"a":{"y":true,"z":null},"b":[1,2.5,"\\u00e9"]}'
+    assert canonical_bytes({**pretty, "signature": {"value": "x"}}) == canonical_bytes(document)
+
+
+def test_a_signature_covers_every_value_and_needs_the_key() -> None:
+    document = {"changes": [{"address": "project/a", "action": "create"}]}
+    signed = {**document, "signature": signature(document, b"key")}
+
+    verify_signature(signed, b"key")
+    with pytest.raises(PlanSignatureError, match="does not match"):
+        verify_signature(signed, b"other key")
+    with pytest.raises(PlanSignatureError, match="does not match"):
+        verify_signature({**signed, "changes": [{"address": "project/a", "action": "delete"}]}, b"key")
+    with pytest.raises(PlanSignatureError, match="not signed"):
+        verify_signature(document, b"key")
+    with pytest.raises(PlanSignatureError, match="not an hmac-sha256"):
+        verify_signature({**document, "signature": "abc"}, b"key")
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (lambda d: d["settings"]["safety"].update(max_delete_fraction=7), "max_delete_fraction"),
+        (lambda d: d["overrides"].update(allow_replace=["not an address"]), "not an address"),
+        (lambda d: d["overrides"].update(allow_mass_delete="yes"), "must be true or false"),
+        (lambda d: d["desired"].update(resources={}), "must be an array"),
+        (lambda d: d.pop("settings"), "missing key 'settings'"),
+    ],
+)
+def test_hostile_inputs_are_a_format_error(edit: object, says: str) -> None:
+    data = json.loads(json.dumps(inputs_to_json(PlanInputs(State(), Settings(), Overrides()))))
+    edit(data)  # type: ignore[operator]
+    with pytest.raises(PlanFormatError, match=says):
+        inputs_from_json(data)
