@@ -129,6 +129,7 @@ class Runner:
         self.secrets = {
             "PINECONE_CLIENT_ID": self.server.client_id,
             "PINECONE_CLIENT_SECRET": self.server.client_secret,
+            "DECLARATE_PLAN_KEY": "plan-signing-key-of-the-test-repository",
         }
 
     def checkout(self, config: Path = QUICKSTART, folder: str = "config") -> Path:

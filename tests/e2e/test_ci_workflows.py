@@ -281,6 +281,31 @@ def test_deploy_applies_the_reviewed_plan(runner: Callable[..., Runner], cli: Cl
     assert cli("plan", "-f", str(config), "--detailed-exitcode").code == 0
 
 
+def test_deploy_refuses_a_reviewed_plan_forged_in_a_pull_request(
+    runner: Callable[..., Runner], cli: Cli
+) -> None:
+    deploy = runner("main")
+    config = deploy.checkout()
+    reviewed_plan(runner, deploy)
+    artifact = deploy.workspace / "reviewed" / "plan.json"
+    forged = json.loads(artifact.read_text())
+    forged["inputs"]["overrides"]["allow_mass_delete"] = True  # without the repository's plan key
+    artifact.write_text(json.dumps(forged))
+
+    *_, apply = deploy.run("deploy.yml")
+
+    assert apply.code == 1
+    assert "signature does not match" in apply.stderr
+    assert cli("plan", "-f", str(config), "--detailed-exitcode").code == 2  # nothing was applied
+
+
+def test_the_plan_key_comes_from_a_repository_secret_where_plans_are_saved_and_applied() -> None:
+    for name in ("pr-check.yml", "deploy.yml"):
+        steps = [s for s in declarate_steps(load_workflow(name)) if "--out" in s.get("run", "")]
+        assert steps, name
+        assert all(s["env"]["DECLARATE_PLAN_KEY"] == "${{ secrets.DECLARATE_PLAN_KEY }}" for s in steps), name
+
+
 def test_deploy_writes_secrets_outside_the_checkout_and_never_prints_them(
     runner: Callable[..., Runner], cli: Cli
 ) -> None:
