@@ -32,6 +32,7 @@ from declarate.flags import (
 from declarate.model.address import Address
 from declarate.model.plan import Plan
 from declarate.model.settings import Overrides, PinnedTarget, Settings
+from declarate.plan_files import as_saved, read_plan_file, write_plan_file
 from declarate.providers.base import Outcome, Provider
 from declarate.redaction import redact, register_environment
 from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
@@ -39,6 +40,7 @@ from declarate.render.drift import render_drift_json, render_drift_markdown, ren
 from declarate.render.github import diagnostic_annotations, plan_annotations
 from declarate.render.json import render_plan_json
 from declarate.render.markdown import render_plan_markdown
+from declarate.render.refusal import error_message
 from declarate.render.results import render_apply_results
 from declarate.render.text import render_plan_text
 from declarate.secret_files import FileSecretSink
@@ -106,8 +108,6 @@ def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(work())
     except DeclarateError as exc:
-        from declarate.render.refusal import error_message
-
         message, lines = error_message(exc)
         _fail(message, lines=lines)
 
@@ -225,8 +225,6 @@ def plan(
     if _on_github() and (annotations := plan_annotations(result)):
         click.echo(redact(annotations), err=True)  # the runner reads both streams; stdout stays JSON
     if out_file is not None:
-        from declarate.plan_files import write_plan_file
-
         _note(*(f"Warning: {w}" for w in write_plan_file(out_file, result, outcome.inputs, os.environ)))
         _note(f"Saved the plan to {out_file}. Apply it with: declarate apply {out_file}")
     sys.exit(_plan_exit_code(result, detailed_exitcode))
@@ -270,12 +268,7 @@ def apply(
     """Apply the config (or a saved PLAN.json) to the target. Exit 0 done, 1 failed, 3 blocked."""
     if plan_file is not None and configs:
         _fail("give either a saved plan or -f config roots, not both")
-    if plan_file is not None and overrides != Overrides():
-        _fail(
-            "--only, --allow-replace and --allow-mass-delete cannot be given with a saved plan: it holds "
-            "the overrides it was made with. Run plan again with them: declarate plan ... --out PLAN.json"
-        )
-    saved = _read_saved_plan(plan_file) if plan_file is not None else None
+    saved = _read_saved_plan(plan_file, overrides) if plan_file is not None else None
     config = _load(configs) if saved is None else None
     if saved is None and not auto_approve and not sys.stdin.isatty():
         _fail(
@@ -298,15 +291,12 @@ def apply(
 
     async def work(provider: Provider) -> int:
         if saved is not None:
-            from declarate.plan_files import as_saved
-
             outcome = await rederive_saved_plan(saved, provider, as_saved)
-            result, live = outcome.plan, outcome.live
         else:
             assert config is not None
             outcome = await compute_plan(config, provider, overrides)
-            result, live = outcome.plan, outcome.live
-            _note(*lost_secret_warnings(config.desired, live, result, sink.directory, rotations))
+        result, live = outcome.plan, outcome.live
+        _note(*lost_secret_warnings(outcome.inputs.desired, live, result, sink.directory, rotations))
         _echo(render_plan_text(result, color=_color()))
         if result.blocked:
             _note("Refusing to apply: the plan has blocked changes (see the overrides above).")
@@ -351,16 +341,12 @@ async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecret
     return EXIT_ERROR if any(r.outcome is Outcome.FAILED for r in results) else EXIT_OK
 
 
-def _read_saved_plan(path: Path) -> SavedPlan:
-    """The plan file, signature and every part checked (plan_files.py); exit 1 when refused."""
-    from declarate.plan_files import read_plan_file
-
+def _read_saved_plan(path: Path, overrides: Overrides) -> SavedPlan:
     try:
-        saved, warnings = read_plan_file(path, os.environ)
+        saved, warnings = read_plan_file(path, os.environ, overrides)
     except DeclarateError as exc:
         _fail(str(exc))
-    for warning in warnings:
-        err.print(f"Warning: {warning}", markup=False)
+    _note(*(f"Warning: {w}" for w in warnings))
     return saved
 
 

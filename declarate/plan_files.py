@@ -26,6 +26,7 @@ from declarate.model.saved_plan import (
     signature,
     verify_signature,
 )
+from declarate.model.settings import Overrides
 from declarate.redaction import redact
 from declarate.render.json import render_plan_json, saved_plan_document
 
@@ -50,8 +51,16 @@ def as_saved(plan: Plan) -> dict[str, Any]:
     return result
 
 
-def read_plan_file(path: Path, env: Mapping[str, str]) -> tuple[SavedPlan, list[str]]:
-    """The saved plan, checked, and the warnings to show; raises PlanRefused."""
+def read_plan_file(path: Path, env: Mapping[str, str], overrides: Overrides) -> tuple[SavedPlan, list[str]]:
+    """The saved plan, checked, and the warnings to show; raises PlanRefused.
+
+    Override flags are refused beside a plan file: it holds the overrides it was made with.
+    """
+    if overrides != Overrides():
+        raise PlanRefused(
+            "--only, --allow-replace and --allow-mass-delete cannot be given with a saved plan: it holds "
+            "the overrides it was made with. Run plan again with them: declarate plan ... --out PLAN.json"
+        )
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
