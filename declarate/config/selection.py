@@ -36,7 +36,7 @@ def load_selected(
         return LoadedConfig(State(), Settings(), [refusal], [], "", [])  # nothing loaded: nothing may be sent
     chosen: list[str | None] = [*names] if names else [name]
     loads = [load_config(roots, environ, environment=n) for n in chosen]
-    if len(loads) == 1:
+    if not names:
         return loads[0]
     found = per_environment({n: load.diagnostics for n, load in zip(names, loads, strict=True)})
     return dataclasses.replace(loads[0], diagnostics=found)
