@@ -223,18 +223,25 @@ def _overlay_files(
     found: list[tuple[Path, str]] = []
     for i, overlay in enumerate(environment.overlays):
         path = folder / overlay
-        if not path.exists():
-            origin: Origin = workspace.origin(("environments", environment.name, "overlays", i))
-            diagnostics.append(
-                Diagnostic(
-                    origin,
-                    f"environments.{environment.name}.overlays[{i}]",
-                    f"overlay '{overlay}' of environment '{environment.name}' does not exist "
-                    f"(looked for {display_name(path)})",
-                    "environment.overlay_missing",
-                    hint="overlay paths are relative to the folder of declarate.yaml",
-                )
+        origin: Origin = workspace.origin(("environments", environment.name, "overlays", i))
+        where = f"environments.{environment.name}.overlays[{i}]"
+        inside = os.path.commonpath([os.path.realpath(folder), os.path.realpath(path)]) == os.path.realpath(
+            folder
+        )
+        if not inside:  # config must not be able to read files from anywhere on the machine
+            message = (
+                f"overlay '{overlay}' of environment '{environment.name}' leaves the folder of declarate.yaml"
             )
+            hint = "keep overlays inside the config root, e.g. envs/prod"
+            diagnostics.append(Diagnostic(origin, where, message, "environment.overlay_outside", hint=hint))
+            continue
+        if not path.exists():
+            message = (
+                f"overlay '{overlay}' of environment '{environment.name}' does not exist "
+                f"(looked for {display_name(path)})"
+            )
+            hint = "overlay paths are relative to the folder of declarate.yaml"
+            diagnostics.append(Diagnostic(origin, where, message, "environment.overlay_missing", hint=hint))
             continue
         files, problems = config_files([path])
         diagnostics.extend(problems)

@@ -155,3 +155,24 @@ def test_an_undeclared_environment_is_an_error_at_declarate_yaml(write_config: W
     unknown = [d for d in config.diagnostics if d.code == "environment.unknown"]
     assert len(unknown) == 1 and unknown[0].origin and unknown[0].origin.file.endswith("declarate.yaml")
     assert "declared: staging, prod" in unknown[0].message
+
+
+def test_an_overlay_outside_the_config_root_or_missing_is_an_error_at_its_line(
+    write_config: WriteConfig,
+) -> None:
+    workspace = WORKSPACE.replace("overlays: [envs/prod]", "overlays: [../outside, /etc, envs/qa]")
+    root = _root(write_config, **{"declarate.yaml": workspace})
+    (root.parent / "outside").mkdir()
+    (root.parent / "outside" / "leak.yaml").write_text("kind: Project\nname: search\n")
+    config = load_config([root], env={}, environment="prod")
+    codes = [
+        (d.code, d.origin.line if d.origin else 0)
+        for d in config.diagnostics
+        if d.code.startswith("environment.")
+    ]
+    assert codes == [
+        ("environment.overlay_outside", 8),
+        ("environment.overlay_outside", 8),
+        ("environment.overlay_missing", 8),
+    ]
+    assert not any(f.endswith("leak.yaml") for f in config.files)
