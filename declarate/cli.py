@@ -10,7 +10,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -24,6 +24,7 @@ from declarate.flags import (
     TargetFlags,
     config_option,
     debug_option,
+    env_option,
     format_option,
     safety_options,
     secret_options,
@@ -31,7 +32,7 @@ from declarate.flags import (
 )
 from declarate.model.address import Address
 from declarate.model.plan import Plan
-from declarate.model.settings import Overrides, PinnedTarget, Settings
+from declarate.model.settings import Overrides, Settings
 from declarate.plan_files import as_saved, read_plan_file, write_plan_file
 from declarate.providers.base import Outcome, Provider
 from declarate.redaction import redact, register_environment
@@ -46,6 +47,7 @@ from declarate.render.text import render_plan_text
 from declarate.secret_files import FileSecretSink
 from declarate.secret_lifecycle import lost_secret_warnings, parse_rotations, rotate_all
 from declarate.secret_lifecycle import secrets_dir as secrets_dir_for
+from declarate.sessions import with_provider as _with_provider
 from declarate.terminal import err, out
 from declarate.terminal import fail as _fail
 from declarate.terminal import note as _note
@@ -75,15 +77,17 @@ def _echo(text: str) -> None:
     click.echo(redact(text), color=_color())
 
 
-def _load(configs: tuple[str, ...], fmt: str = "text") -> LoadedConfig:
+def _load(
+    configs: tuple[str, ...], fmt: str = "text", env_name: str | None = None, *, every: bool = False
+) -> LoadedConfig:
     """Load and validate config; on any error print every diagnostic and exit 1 (nothing is sent).
 
     With `fmt` "json" the diagnostics of a config that has errors also go to stdout, as JSON, so a
-    tool reading stdout gets a document either way.
+    tool reading stdout gets a document either way. `every`: each environment when none is selected.
     """
-    from declarate.config.pipeline import load_config
+    from declarate.config.selection import load_selected
 
-    config = load_config(list(configs) or ["."], os.environ)
+    config = load_selected(list(configs) or ["."], os.environ, env_name, every=every)
     _report_diagnostics(config.diagnostics)
     if not config.ok:
         if fmt == "json":
@@ -110,27 +114,6 @@ def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     except DeclarateError as exc:
         message, lines = error_message(exc)
         _fail(message, lines=lines)
-
-
-async def _with_provider(
-    flags: TargetFlags,
-    use: Callable[[Provider], Awaitable[T]],
-    pinned: PinnedTarget | None = None,
-    **kwargs: Any,
-) -> T:
-    from declarate.targets import open_provider, target_warning
-
-    options = flags.options()
-    warning = target_warning(options, pinned)
-    if warning:
-        err.print(f"Warning: {warning}", markup=False)
-    provider = open_provider(options, rate_limit=flags.rate_limit, pinned=pinned, **kwargs)
-    try:
-        return await use(provider)
-    finally:
-        await provider.aclose()
-        for problem in provider.cleanup_errors:
-            _note(f"Warning: {problem}")
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -161,6 +144,7 @@ def main() -> None:
 
 @main.command()
 @config_option
+@env_option
 @click.option(
     "--format",
     "fmt",
@@ -169,16 +153,18 @@ def main() -> None:
     show_default=True,
     help="json: the diagnostics as one JSON document on stdout (file, line, column, path, code, message, hint).",
 )
-def validate(configs: tuple[str, ...], fmt: str) -> None:
-    """Check the config offline (YAML, JSON Schema, semantic rules). Exit 0 when valid, 1 otherwise."""
-    config = _load(configs, fmt)
+def validate(configs: tuple[str, ...], env_name: str | None, fmt: str) -> None:
+    """Check the config offline (schema, rules), in every environment unless --env. Exit 0 valid, 1 not."""
+    config = _load(configs, fmt, env_name, every=True)
     documents = len(config.documents)
     if fmt == "json":
         click.echo(
             redact(render_diagnostics_json(config.diagnostics, documents=documents, files=len(config.files)))
         )
     else:
-        click.echo(f"Valid: {documents} document(s) in {len(config.files)} file(s).")
+        names = ", ".join(e.name for e in config.settings.environments) if env_name is None else env_name
+        where = f" in environment(s) {names}" if names else ""
+        click.echo(f"Valid: {documents} document(s) in {len(config.files)} file(s){where}.")
 
 
 @main.command()
@@ -209,9 +195,9 @@ def plan(
     """Show what apply would change. Exit 0 (2 with --detailed-exitcode when changes), 3 blocked, 1 error."""
     from declarate.workflow import compute_plan
 
-    config = _load(configs, fmt)
+    config = _load(configs, fmt, flags.env_name)
     outcome = _run(
-        lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides), config.settings.target)
+        lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides), config.settings)
     )
     result = outcome.plan
     _note(*lost_secret_warnings(config.desired, outcome.live, result, secrets_dir_for(None, config.settings)))
@@ -269,7 +255,7 @@ def apply(
     if plan_file is not None and configs:
         _fail("give either a saved plan or -f config roots, not both")
     saved = _read_saved_plan(plan_file, overrides) if plan_file is not None else None
-    config = _load(configs) if saved is None else None
+    config = _load(configs, env_name=flags.env_name) if saved is None else None
     if saved is None and not auto_approve and not sys.stdin.isatty():
         _fail(
             "stdin is not a terminal, so apply cannot ask for confirmation: "
@@ -331,8 +317,8 @@ def apply(
         rotated = await _rotate(provider, rotations, sink) if rotations and not report.failed else EXIT_OK
         return EXIT_ERROR if report.failed else rotated
 
-    pinned = config.settings.target if config is not None else None
-    sys.exit(_run(lambda: _with_provider(flags, work, pinned, parallelism=parallelism)))
+    settings = config.settings if config is not None else None
+    sys.exit(_run(lambda: _with_provider(flags, work, settings, parallelism=parallelism)))
 
 
 async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecretSink) -> int:
@@ -359,9 +345,9 @@ def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmana
     """Report how live state drifted from the config. Exit 0 in sync, 2 drifted, 1 error."""
     from declarate.workflow import compute_plan, coverage
 
-    config = _load(configs, fmt)
+    config = _load(configs, fmt, flags.env_name)
     outcome = _run(
-        lambda: _with_provider(flags, lambda p: compute_plan(config, p, Overrides()), config.settings.target)
+        lambda: _with_provider(flags, lambda p: compute_plan(config, p, Overrides()), config.settings)
     )
     figures = coverage(outcome.plan, outcome.live)
     if fmt == "json":
@@ -400,8 +386,8 @@ def export(
     from declarate.render.export import export_documents
     from declarate.workflow import read_for_export
 
-    settings = _load(configs).settings if configs else Settings()
-    live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects)), settings.target))
+    settings = _load(configs, env_name=flags.env_name).settings if configs or flags.env_name else Settings()
+    live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects)), settings))
     missing = sorted(set(projects) - set(live.projects()))
     if missing:
         _fail(f"no such project: {', '.join(missing)}")

@@ -36,6 +36,17 @@ def config_option(fn: Command) -> Command:
     )(fn)
 
 
+def env_option(fn: Command) -> Command:
+    """`--env NAME` (or DECLARATE_ENV): the environment of declarate.yaml the command runs in."""
+    return click.option(
+        "--env",
+        "env_name",
+        envvar="DECLARATE_ENV",
+        metavar="NAME",
+        help="The environment of declarate.yaml to use (its target, credentials, values and overlays).",
+    )(fn)
+
+
 def _debug(_: click.Context, __: click.Parameter, on: bool) -> None:
     if on:
         logs.configure(logging.DEBUG)
@@ -75,6 +86,7 @@ class TargetFlags:
     oauth_url: str | None
     local_db: str | None
     rate_limit: float
+    env_name: str | None = None  # --env / DECLARATE_ENV: the environment of declarate.yaml
 
     def options(self) -> TargetOptions:
         from declarate.targets import TargetOptions
@@ -123,15 +135,16 @@ def target_options(fn: Command) -> Command:
         oauth_url: str | None,
         local_db: str | None,
         rate_limit: float,
+        env_name: str | None,
         **kwargs: Any,
     ) -> Any:
-        flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit)
+        flags = TargetFlags(target, api_url, oauth_url, local_db, rate_limit, env_name)
         return fn(*args, flags=flags, **kwargs)
 
     wrapped: Command = command
     for option in reversed(_TARGET_OPTIONS):
         wrapped = option(wrapped)
-    return debug_option(wrapped)
+    return debug_option(env_option(wrapped))
 
 
 def _addresses(_: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:

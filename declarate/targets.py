@@ -4,7 +4,9 @@
 plane in process, persisted under `.declarate/`; `--api-url URL` talks to a Pinecone-compatible API
 over HTTP with service-account credentials. A workspace may pin the target (`target: {api_url}` in
 declarate.yaml, passed in as a `PinnedTarget`): then missing credentials are an error, never a
-silent fallback to the local target. Every provider carries the target's name as the outputs show it
+silent fallback to the local target. A selected environment (`model.settings.Environment`) pins its
+own target and names the variables holding its credentials, read in place of PINECONE_CLIENT_ID and
+PINECONE_CLIENT_SECRET. Every provider carries the target's name as the outputs show it
 (`local (embedded, .declarate/local.db)` or the URL). With cli.py, the only importer of
 `declarate.local`, and only lazily, so the core never depends on it. It builds a provider; it never
 reads config and never prints (a warning is returned for the caller to show).
@@ -24,7 +26,7 @@ import httpx
 
 from declarate import redaction
 from declarate.errors import TargetError
-from declarate.model.settings import PinnedTarget
+from declarate.model.settings import Environment, PinnedTarget
 from declarate.providers.pinecone import (
     ClientOptions,
     Credentials,
@@ -52,6 +54,8 @@ class TargetOptions:
     local_db: str | None = None
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
+    credential_variables: tuple[str, str] = CREDENTIAL_VARIABLES  # where the two came from, for messages
+    environment: str | None = None  # the selected environment, named beside the target
 
     @classmethod
     def from_env(
@@ -81,6 +85,26 @@ class TargetOptions:
         if self.target is not None:
             return self.target == LOCAL
         return self.api_url is None and not (self.client_id or self.client_secret)
+
+
+def for_environment(
+    options: TargetOptions, environment: Environment | None, environ: Mapping[str, str] | None = None
+) -> TargetOptions:
+    """The options with an environment's credentials, read from the variables it names."""
+    if environment is None:
+        return options
+    env = os.environ if environ is None else environ
+    variables = (
+        environment.client_id_env or CREDENTIAL_VARIABLES[0],
+        environment.client_secret_env or CREDENTIAL_VARIABLES[1],
+    )
+    return dataclasses.replace(
+        options,
+        client_id=env.get(variables[0]) or None,
+        client_secret=env.get(variables[1]) or None,
+        credential_variables=variables,
+        environment=environment.name,
+    )
 
 
 def default_oauth_url(api_url: str) -> str:
@@ -128,26 +152,28 @@ def check_pin(options: TargetOptions, pinned: PinnedTarget | None) -> TargetOpti
     if pinned is None:
         return options
     where = f" ({pinned.origin})" if pinned.origin else ""
+    who = f"environment {options.environment!r}" if options.environment else "the workspace"
     url = pinned.api_url.rstrip("/")
     if options.target == LOCAL:
         raise TargetError(
-            f"the workspace pins the target to {url}{where}; --target local contradicts it: remove "
+            f"{who} pins the target to {url}{where}; --target local contradicts it: remove "
             "`target` from declarate.yaml to work against the local control plane"
         )
     if options.api_url and options.api_url.rstrip("/") != url:
         raise TargetError(
-            f"the workspace pins the target to {url}{where}, but --api-url (or DECLARATE_API_URL) says "
+            f"{who} pins the target to {url}{where}, but --api-url (or DECLARATE_API_URL) says "
             f"{options.api_url.rstrip('/')}: remove one of them"
         )
+    variables = options.credential_variables
     missing = [
         name
-        for name, value in zip(CREDENTIAL_VARIABLES, (options.client_id, options.client_secret), strict=True)
+        for name, value in zip(variables, (options.client_id, options.client_secret), strict=True)
         if not value
     ]
     if missing:
         raise TargetError(
-            f"the workspace pins the target to {url}{where}, but {' and '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} not set: set {' and '.join(CREDENTIAL_VARIABLES)} to a "
+            f"{who} pins the target to {url}{where}, but {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not set: set {' and '.join(variables)} to a "
             "service account's client id and secret (declarate never falls back to the local target when "
             "the target is pinned)"
         )
@@ -200,7 +226,7 @@ def open_provider(
         base_url = (options.api_url or DEFAULT_API_URL).rstrip("/")
         if not options.client_id or not options.client_secret:
             raise TargetError(
-                f"no credentials for {base_url}: set {' and '.join(CREDENTIAL_VARIABLES)} to a "
+                f"no credentials for {base_url}: set {' and '.join(options.credential_variables)} to a "
                 "service account's client id and secret (or use --target local)"
             )
         redaction.register(options.client_secret)
@@ -219,6 +245,8 @@ def open_provider(
         timeout=timeout,
         transport=transport,
     )
+    if options.environment is not None:
+        target = f"{target}, environment {options.environment}"
     return PineconeProvider(
         PineconeClient(client_options), target=target, options=provider_options, environ=environ
     )

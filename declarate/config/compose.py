@@ -34,7 +34,7 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from declarate.config.document import Path, SourceDocument, format_path
-from declarate.config.interpolate import interpolate
+from declarate.config.interpolate import interpolate, whole_value
 from declarate.diagnostics import Diagnostic
 from declarate.model.resource import Origin
 
@@ -329,6 +329,10 @@ class Composer:
         if tag == _STR:
             if "${" not in text:
                 return text
+            if plain:
+                found, value = whole_value(text, self.env)
+                if found:  # `replicas: ${values.replicas}` is the value itself, with its YAML type
+                    return value
             origin = self.at(event.start_mark)
             expanded, problems = interpolate(text, self.env, origin, format_path(path))
             self.diagnostics.extend(problems)

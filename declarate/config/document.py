@@ -23,6 +23,7 @@ class SourceDocument:
     positions: Mapping[Path, Origin] = field(default_factory=dict)  # value node positions
     key_positions: Mapping[Path, Origin] = field(default_factory=dict)  # mapping-key positions
     root: str = "."  # the -f root this file was found under
+    patched_by: tuple[Origin, ...] = ()  # where each overlay document merged into this one starts
 
     @property
     def kind(self) -> str | None:

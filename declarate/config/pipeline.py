@@ -1,9 +1,10 @@
-"""The config pipeline: config roots -> load -> schema -> rules -> normalize -> policies, as one LoadedConfig.
+"""The config pipeline: config roots -> load -> overlays -> schema -> rules -> normalize -> policies.
 
 Every layer runs on every file, so one run reports every problem of every file. Only
 documents that loaded and passed the schema are normalized, and a finding at a node an earlier layer
-already reported (or below it) is dropped: one problem, one message. A config that loads no documents is
-an error: an empty root must never read as "delete everything". This is the only config module that
+already reported (or below it) is dropped: one problem, one message. With an environment selected,
+its values feed `${values.NAME}` and its overlays are merged over the base documents before any check;
+overlay files are never read as base config. A config that loads no documents is an error: an empty root must never read as "delete everything". This is the only config module that
 touches the file system, through the loader; it never prints and never talks to an API.
 """
 
@@ -13,19 +14,23 @@ import hashlib
 import os
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from declarate.config.document import SourceDocument
-from declarate.config.interpolate import InterpolationEnv
+from declarate.config.environments import environments_of
+from declarate.config.interpolate import InterpolationEnv, Values
 from declarate.config.loader import config_files, display_name, load_text, read_file
-from declarate.config.normalize import normalize
+from declarate.config.normalize import mapping, normalize
+from declarate.config.overlay import merge_overlays
 from declarate.config.policy_rules import check_policies
+from declarate.config.problems import did_you_mean
 from declarate.config.rules import WORKSPACE_FILE, check_rules
 from declarate.config.schema import check_schema
 from declarate.config.workspace import settings_from
 from declarate.diagnostics import Diagnostic, Severity
-from declarate.model.settings import Settings
+from declarate.model.resource import Origin
+from declarate.model.settings import Environment, Settings
 from declarate.model.state import State
 
 
@@ -50,24 +55,37 @@ class LoadedConfig:
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def load_config(roots: Sequence[str | Path], env: Mapping[str, str] | None = None) -> LoadedConfig:
-    """Load, validate and normalize the config under `roots`; `env` feeds `${VAR}` (default os.environ)."""
+def load_config(
+    roots: Sequence[str | Path], env: Mapping[str, str] | None = None, *, environment: str | None = None
+) -> LoadedConfig:
+    """Load, validate and normalize the config under `roots`; `env` feeds `${VAR}` (default os.environ).
+
+    `environment` selects one of the workspace's environments: its values and overlays apply.
+    """
+    environ = os.environ if env is None else env
     files, diagnostics = config_files(roots)
-    read = [(path, root, display_name(path)) for path, root in files]
-    raw = {file: read_file(path, file) for path, _, file in read}
-    environment = InterpolationEnv(os.environ if env is None else env, _interpolation_allow(read, raw))
-    documents: list[SourceDocument] = []
+    workspace = _workspace(files, environ)
+    declared = environments_of(workspace)
+    selected = _select(declared, environment, workspace, diagnostics)
+    overlay_files = {
+        name: _overlay_files(workspace, e, diagnostics if e is selected else [])
+        for name, e in ((e.name, e) for e in declared)
+    }
+    never_base = {os.path.realpath(path) for paths in overlay_files.values() for path, _ in paths}
+    values = Values(
+        selected.name if selected else None,
+        selected.values if selected else {},
+        tuple(e.name for e in declared),
+        str(selected.origin) if selected and selected.origin else None,
+    )
+    interpolation = InterpolationEnv(environ, _interpolation_allow(workspace), values=values)
     contents: list[tuple[str, bytes]] = []
-    for _, root, file in read:
-        data = raw[file]
-        if isinstance(data, Diagnostic):
-            diagnostics.append(data)
-            data = b""  # already reported; hashes as empty
-        else:
-            file_documents, file_diagnostics = load_text(data, file, root=root, env=environment)
-            documents.extend(file_documents)
-            diagnostics.extend(file_diagnostics)
-        contents.append((file, data))
+    base = [(path, root) for path, root in files if os.path.realpath(path) not in never_base]
+    documents = _read(base, interpolation, diagnostics, contents)
+    if selected is not None:
+        overlays = _read(overlay_files[selected.name], interpolation, diagnostics, contents)
+        documents, merge_problems = merge_overlays(documents, overlays)
+        diagnostics.extend(merge_problems)
     # An empty config is an error of its own only when nothing else explains it: after a missing
     # path or a file that does not parse, "no documents found" would just repeat that error.
     if not documents and not any(d.severity is Severity.ERROR for d in diagnostics):
@@ -87,6 +105,7 @@ def load_config(roots: Sequence[str | Path], env: Mapping[str, str] | None = Non
     rule_diagnostics = [d for d in check_rules(documents) if not reported.covers(d)]
     valid = [doc for i, doc in enumerate(documents) if i not in reported.failed]
     settings, workspace_diagnostics = settings_from(valid)
+    settings = replace(settings, environment=selected)
     desired, normalize_diagnostics = normalize(valid)
     policy_diagnostics = check_policies(valid, settings)
     return LoadedConfig(
@@ -106,25 +125,128 @@ def load_config(roots: Sequence[str | Path], env: Mapping[str, str] | None = Non
     )
 
 
-def _interpolation_allow(
-    read: Sequence[tuple[Path, str, str]], raw: Mapping[str, bytes | Diagnostic]
-) -> list[str]:
+def declared_environments(
+    roots: Sequence[str | Path], env: Mapping[str, str] | None = None
+) -> tuple[Environment, ...]:
+    """The environments declarate.yaml under `roots` declares, in order (read ahead, unchecked)."""
+    files, _ = config_files(roots)
+    return environments_of(_workspace(files, os.environ if env is None else env))
+
+
+def _read(
+    files: Sequence[tuple[Path, str]],
+    env: Mapping[str, str],
+    diagnostics: list[Diagnostic],
+    contents: list[tuple[str, bytes]],
+) -> list[SourceDocument]:
+    """The documents of `files`, their problems into `diagnostics`, their bytes into `contents`."""
+    documents: list[SourceDocument] = []
+    for path, root in files:
+        file = display_name(path)
+        data = read_file(path, file)
+        if isinstance(data, Diagnostic):
+            diagnostics.append(data)
+            data = b""  # already reported; hashes as empty
+        else:
+            file_documents, file_diagnostics = load_text(data, file, root=root, env=env)
+            documents.extend(file_documents)
+            diagnostics.extend(file_diagnostics)
+        contents.append((file, data))
+    return documents
+
+
+def _workspace(files: Sequence[tuple[Path, str]], env: Mapping[str, str]) -> SourceDocument | None:
+    """The Workspace document of declarate.yaml, read ahead for its environments (problems come later)."""
+    for path, root in files:
+        if path.name != WORKSPACE_FILE:
+            continue
+        data = read_file(path, display_name(path))
+        if isinstance(data, Diagnostic):
+            continue
+        documents, _ = load_text(data, display_name(path), root=root, env=InterpolationEnv(env))
+        workspace = next((doc for doc in documents if doc.kind == "Workspace"), None)
+        if workspace is not None:
+            return replace(workspace, root=os.fspath(path.parent))
+    return None
+
+
+def _interpolation_allow(workspace: SourceDocument | None) -> list[str]:
     """The credential variables declarate.yaml's `interpolation.allow` lets config read.
 
-    The workspace file itself is read with no credential allowed; its own problems are reported when
-    it is loaded with the others.
+    The workspace file itself is read ahead with no credential allowed; its own problems are reported
+    when it is loaded with the others.
     """
-    for path, root, file in read:
-        data = raw[file]
-        if path.name != WORKSPACE_FILE or isinstance(data, Diagnostic):
+    section = mapping(workspace.data.get("interpolation")) if workspace is not None else {}
+    allow = section.get("allow")
+    return [name for name in allow if isinstance(name, str)] if isinstance(allow, list) else []
+
+
+def _select(
+    declared: tuple[Environment, ...],
+    name: str | None,
+    workspace: SourceDocument | None,
+    diagnostics: list[Diagnostic],
+) -> Environment | None:
+    """The environment called `name`, or a diagnostic saying it is not declared."""
+    if name is None:
+        return None
+    chosen = next((e for e in declared if e.name == name), None)
+    if chosen is None:
+        names = [e.name for e in declared]
+        origin = workspace.origin(("environments",)) if workspace is not None else None
+        diagnostics.append(
+            Diagnostic(
+                origin,
+                "environments",
+                f"environment '{name}' is not declared"
+                + (
+                    f"; declared: {', '.join(names)}"
+                    if names
+                    else ": declarate.yaml declares no environments"
+                ),
+                "environment.unknown",
+                hint=did_you_mean(name, names)
+                if names
+                else "declare it under environments: in declarate.yaml",
+            )
+        )
+    return chosen
+
+
+def _overlay_files(
+    workspace: SourceDocument | None, environment: Environment, diagnostics: list[Diagnostic]
+) -> list[tuple[Path, str]]:
+    """The config files of an environment's overlays (relative to declarate.yaml's folder)."""
+    if workspace is None:
+        return []
+    folder = Path(workspace.root)
+    found: list[tuple[Path, str]] = []
+    for i, overlay in enumerate(environment.overlays):
+        path = folder / overlay
+        origin: Origin = workspace.origin(("environments", environment.name, "overlays", i))
+        where = f"environments.{environment.name}.overlays[{i}]"
+        inside = os.path.commonpath([os.path.realpath(folder), os.path.realpath(path)]) == os.path.realpath(
+            folder
+        )
+        if not inside:  # config must not be able to read files from anywhere on the machine
+            message = (
+                f"overlay '{overlay}' of environment '{environment.name}' leaves the folder of declarate.yaml"
+            )
+            hint = "keep overlays inside the config root, e.g. envs/prod"
+            diagnostics.append(Diagnostic(origin, where, message, "environment.overlay_outside", hint=hint))
             continue
-        workspace_docs, _ = load_text(data, file, root=root, env=InterpolationEnv({}))
-        for doc in workspace_docs:
-            section = doc.data.get("interpolation") if doc.kind == "Workspace" else None
-            allow = section.get("allow") if isinstance(section, dict) else None
-            if isinstance(allow, list):
-                return [name for name in allow if isinstance(name, str)]
-    return []
+        if not path.exists():
+            message = (
+                f"overlay '{overlay}' of environment '{environment.name}' does not exist "
+                f"(looked for {display_name(path)})"
+            )
+            hint = "overlay paths are relative to the folder of declarate.yaml"
+            diagnostics.append(Diagnostic(origin, where, message, "environment.overlay_missing", hint=hint))
+            continue
+        files, problems = config_files([path])
+        diagnostics.extend(problems)
+        found.extend(files)
+    return found
 
 
 def config_digest(contents: Sequence[tuple[str, bytes]]) -> str:
@@ -143,9 +265,14 @@ class _Reported:
     def __init__(self, documents: list[SourceDocument], diagnostics: list[Diagnostic]) -> None:
         # Per file, the first line of each document and its index in `documents`, in file order.
         self._starts: dict[str, tuple[list[int], list[int]]] = {}
-        for i, doc in enumerate(documents):
-            lines, indexes = self._starts.setdefault(doc.file, ([], []))
-            lines.append(doc.origin(()).line)
+        starts = sorted(
+            (origin.file, origin.line, i)
+            for i, doc in enumerate(documents)
+            for origin in (doc.origin(()), *doc.patched_by)  # an overlay's lines belong to what it patched
+        )
+        for file, line, i in starts:
+            lines, indexes = self._starts.setdefault(file, ([], []))
+            lines.append(line)
             indexes.append(i)
         self.failed: set[int] = set()
         self._paths: set[tuple[int, str]] = set()

@@ -1,6 +1,6 @@
 """Workspace settings: the `kind: Workspace` document of `declarate.yaml` -> `model.settings.Settings`.
 
-Reads the ownership tag, the safety thresholds, the built-in policies and the pinned target, completing what is omitted
+Reads the ownership tag, the safety thresholds, the built-in policies, the pinned target and the environments, completing what is omitted
 with the defaults of `model/defaults.py`. Where a value is unusable it reports a Diagnostic and keeps
 the default, so a broken setting can never loosen safety. It must not decide where a Workspace may
 live or how many there may be (`rules.py` does) and never reads files.
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from declarate.config.document import Path, SourceDocument
+from declarate.config.environments import environments_of
 from declarate.config.index_rules import is_int
 from declarate.config.normalize import mapping
 from declarate.config.problems import diagnostic, did_you_mean
@@ -42,6 +43,7 @@ def settings_from(docs: list[SourceDocument]) -> tuple[Settings, list[Diagnostic
         policies=_policies(workspace, found),
         secrets_dir=secrets_dir if isinstance(secrets_dir, str) and secrets_dir else None,
         target=_target(workspace),
+        environments=environments_of(workspace),
     )
     return settings, found
 

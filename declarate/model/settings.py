@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from declarate.model import defaults as d
 from declarate.model.resource import Origin
@@ -50,6 +51,23 @@ class Safety:
 
 
 @dataclass(frozen=True)
+class Environment:
+    """One environment of the workspace (`environments:` in declarate.yaml): where and with what it runs.
+
+    `values` are the scalars `${values.NAME}` reads; `overlays` the config paths layered over the base
+    (relative to declarate.yaml's folder). Credential variable names are names, never values.
+    """
+
+    name: str
+    target: PinnedTarget | None = None
+    client_id_env: str | None = None
+    client_secret_env: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    overlays: tuple[str, ...] = ()
+    origin: Origin | None = None  # where declarate.yaml declares it
+
+
+@dataclass(frozen=True)
 class Settings:
     ownership_tag_key: str = d.DEFAULT_OWNERSHIP_TAG[0]
     ownership_tag_value: str = d.DEFAULT_OWNERSHIP_TAG[1]
@@ -57,6 +75,15 @@ class Settings:
     policies: Policies = field(default_factory=Policies)
     secrets_dir: str | None = None  # overrides the default `.declarate/secrets`
     target: PinnedTarget | None = None  # None: chosen by flags and environment
+    environments: tuple[Environment, ...] = ()  # as declared, in order
+    environment: Environment | None = None  # the one this config was loaded for
+
+    @property
+    def pinned(self) -> PinnedTarget | None:
+        """The target the selected environment pins, else the workspace's."""
+        if self.environment is not None and self.environment.target is not None:
+            return self.environment.target
+        return self.target
 
     @property
     def ownership_tag(self) -> Mapping[str, str]:

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 
 from declarate.config.compiled_schema import compile_schema
 from declarate.config.document import SourceDocument
-from declarate.config.loader import load_documents, load_text
+from declarate.config.loader import load_text
 from declarate.config.schema import KINDS, check_schema, config_schema
 from declarate.diagnostics import Diagnostic
 from declarate.model import kinds
@@ -109,10 +109,12 @@ def test_the_document_schema_offers_exactly_the_three_kinds() -> None:
     "example", sorted(p for p in (REPO / "examples").glob("*") if p.is_dir() and p.name != "ci")
 )
 def test_every_example_config_validates(example: Path) -> None:
-    docs, loading = load_documents([example], env={})
-    assert loading == []
-    assert docs
-    assert check_schema(docs) == []
+    """In every environment it declares (examples/environments), else as is."""
+    from declarate.config.selection import load_selected
+
+    config = load_selected([example], {}, None, every=True)
+    assert [str(d) for d in config.diagnostics if d.severity.value == "error"] == []
+    assert config.documents
 
 
 # --- what the schema accepts -----------------------------------------------------------------------
@@ -279,7 +281,7 @@ def test_an_unknown_key_without_a_close_match_lists_the_allowed_keys() -> None:
     problem = one_problem("kind: Workspace\ncolour: blue\n")
     assert (
         problem.hint
-        == "allowed here: kind, target, ownership_tag, safety, policies, secrets_dir, interpolation"
+        == "allowed here: kind, target, environments, ownership_tag, safety, policies, secrets_dir, interpolation"
     )
 
 

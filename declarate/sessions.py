@@ -1,0 +1,46 @@
+"""A command's session with its target: flags and settings -> an open provider, closed after use.
+
+The settings say what the workspace pins and which environment is selected (its target and the
+variables holding its credentials); for `apply PLAN.json --env NAME`, which loads no config, the
+environment comes from ./declarate.yaml. Warnings (CI on the local default, cleanup problems) go to
+stderr as notes. It decides nothing about plans; targets.py builds the provider.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from declarate.flags import TargetFlags
+from declarate.model.settings import Settings
+from declarate.providers.base import Provider
+from declarate.terminal import err, note
+
+T = TypeVar("T")
+
+
+async def with_provider(
+    flags: TargetFlags,
+    use: Callable[[Provider], Awaitable[T]],
+    settings: Settings | None = None,
+    **kwargs: Any,
+) -> T:
+    """`use(provider)` on the target the flags and settings select; raises DeclarateError when unusable."""
+    from declarate.config.selection import saved_plan_settings
+    from declarate.targets import for_environment, open_provider, target_warning
+
+    if settings is None and flags.env_name:  # apply PLAN.json --env NAME
+        settings = saved_plan_settings(flags.env_name, os.environ)
+    pinned = settings.pinned if settings is not None else None
+    options = for_environment(flags.options(), settings.environment if settings is not None else None)
+    warning = target_warning(options, pinned)
+    if warning:
+        err.print(f"Warning: {warning}", markup=False)
+    provider = open_provider(options, rate_limit=flags.rate_limit, pinned=pinned, **kwargs)
+    try:
+        return await use(provider)
+    finally:
+        await provider.aclose()
+        for problem in provider.cleanup_errors:
+            note(f"Warning: {problem}")
