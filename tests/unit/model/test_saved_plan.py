@@ -41,7 +41,11 @@ def test_every_field_the_planner_reads_is_saved() -> None:
         "api_key_env",
         "origin",
     }
-    assert names(Settings) - {"target"} == set(saved["settings"]) - {"ownership_tag"} | {
+    # Where the plan runs (the pinned target, the environment and its values, already applied to the
+    # desired state) is not a planner input: the saved plan's `target` text names it and is checked.
+    assert names(Settings) - {"target", "environments", "environment"} == set(saved["settings"]) - {
+        "ownership_tag"
+    } | {
         "ownership_tag_key",
         "ownership_tag_value",
     }
