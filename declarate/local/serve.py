@@ -9,6 +9,7 @@ port is known at once and never raced for. No request handling here.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import sqlite3
@@ -105,8 +106,37 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _server(app: LocalApp) -> uvicorn.Server:
-    config = uvicorn.Config(
+class _ThreadServer(uvicorn.Server):
+    """uvicorn's server, told to stop by an event rather than noticing it on its next 0.1 s tick.
+
+    Tests start and stop a server hundreds of times; the tick alone added up to a tenth of a second
+    to each stop.
+    """
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+
+    async def main_loop(self) -> None:
+        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        counter = 0
+        while not await self.on_tick(counter):  # the tick keeps uvicorn's Date header current
+            counter = (counter + 1) % 864000
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=0.1)
+
+    def stop(self) -> None:
+        """Ask the serving thread to stop (from any thread)."""
+        self.should_exit = True
+        loop, stop = self._loop, self._stop
+        if loop is not None and stop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                loop.call_soon_threadsafe(stop.set)
+
+
+def _config(app: LocalApp) -> uvicorn.Config:
+    return uvicorn.Config(
         app,
         lifespan="off",
         log_level="warning",
@@ -115,7 +145,10 @@ def _server(app: LocalApp) -> uvicorn.Server:
         timeout_graceful_shutdown=3,
         timeout_keep_alive=5,
     )
-    return uvicorn.Server(config)
+
+
+def _server(app: LocalApp) -> uvicorn.Server:
+    return uvicorn.Server(_config(app))
 
 
 def serve_forever(
@@ -162,7 +195,7 @@ def running_server(
     """
     app = create_app(LocalSettings(**settings))
     sock = bind(host, port)
-    server = _server(app)
+    server = _ThreadServer(_config(app))
     thread = threading.Thread(
         target=server.run,
         kwargs={"sockets": [sock]},
@@ -173,7 +206,7 @@ def running_server(
     deadline = time.monotonic() + startup_timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
+            server.stop()
             sock.close()
             app.close()
             raise RuntimeError("the local control plane did not start")
@@ -189,7 +222,7 @@ def running_server(
     try:
         yield handle
     finally:
-        server.should_exit = True
+        server.stop()
         thread.join(timeout=10)
         sock.close()
         app.close()

@@ -23,6 +23,7 @@ import httpx
 
 from declarate import redaction
 from declarate.errors import ApiError, ConnectionFailed, DeclarateError, TargetError, Unauthorized, api_error
+from declarate.providers.pinecone.connections import SchemeTransport
 from declarate.providers.pinecone.pacing import TokenBucket, backoff_delay, parse_retry_after
 from declarate.providers.pinecone.transport import shown_url, transport_problem
 
@@ -96,15 +97,15 @@ class PineconeClient:
     def __init__(self, options: ClientOptions) -> None:
         self.options = options
         self.stats = RequestStats()
+        # As many kept-alive connections as requests in flight: httpx keeps 20 by default, so
+        # above that every request beyond the 20th would open (and close) a connection of its own.
+        limits = httpx.Limits(
+            max_connections=options.max_concurrency, max_keepalive_connections=options.max_concurrency
+        )
         self._http = httpx.AsyncClient(
             base_url=options.base_url.rstrip("/"),
-            transport=options.transport,
+            transport=options.transport or SchemeTransport(limits),
             timeout=httpx.Timeout(options.timeout, connect=min(10.0, options.timeout)),
-            # As many kept-alive connections as requests in flight: httpx keeps 20 by default, so
-            # above that every request beyond the 20th would open (and close) a connection of its own.
-            limits=httpx.Limits(
-                max_connections=options.max_concurrency, max_keepalive_connections=options.max_concurrency
-            ),
             headers={API_VERSION_HEADER: API_VERSION},
         )
         # Two seconds' worth of burst: reading live state is one burst of about four requests per

@@ -393,8 +393,23 @@ JUNK = (
 )
 
 
+_strategies: dict[tuple[int, int], st.SearchStrategy[Any]] = {}
+
+
 def valid(schema: Any, depth: int = 0) -> st.SearchStrategy[Any]:
-    """Instances of `schema` that are valid or nearly so (unique items and if/then are not arranged)."""
+    """Instances of `schema` that are valid or nearly so (unique items and if/then are not arranged).
+
+    One strategy per subschema and depth, built once: strategies are immutable, and a fresh one per
+    draw made hypothesis re-check every nested strategy on each example (most of these tests' time).
+    Keyed by identity, since subschemas are dicts that live as long as ``SCHEMA``.
+    """
+    key = (id(schema), depth)
+    if key not in _strategies:
+        _strategies[key] = _valid(schema, depth)
+    return _strategies[key]
+
+
+def _valid(schema: Any, depth: int) -> st.SearchStrategy[Any]:
     if "$ref" in schema:
         return valid(DEFS[schema["$ref"].rsplit("/", 1)[1]], depth)
     if "enum" in schema:

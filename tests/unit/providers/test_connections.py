@@ -1,0 +1,50 @@
+"""The client's pools: https verified as httpx does by default, set up only when an https URL is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+
+import httpx
+
+from declarate.providers.pinecone.connections import SchemeTransport
+
+LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+
+
+def tls_context(pool: httpx.AsyncHTTPTransport) -> ssl.SSLContext:
+    context = pool._pool._ssl_context
+    assert isinstance(context, ssl.SSLContext)
+    return context
+
+
+def test_https_is_verified_against_the_ca_certificates_like_httpx_default() -> None:
+    context = tls_context(SchemeTransport(LIMITS).pool_for("https"))
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0  # the CA bundle was loaded
+
+
+def test_the_plain_pool_would_trust_no_certificate_if_it_ever_met_tls() -> None:
+    context = tls_context(SchemeTransport(LIMITS).pool_for("http"))
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
+
+
+def test_plain_http_requests_never_set_up_tls_and_each_scheme_keeps_one_pool() -> None:
+    transport = SchemeTransport(LIMITS)
+    assert transport.pool_for("http") is transport.pool_for("http")
+    assert transport._tls is None
+    assert transport.pool_for("https") is transport.pool_for("https") is not transport.pool_for("http")
+
+
+def test_a_request_goes_out_on_the_pool_of_its_scheme() -> None:
+    async def refused() -> str:
+        transport = SchemeTransport(LIMITS)
+        async with httpx.AsyncClient(transport=transport) as client:
+            try:
+                await client.get("http://127.0.0.1:9/")  # the discard port: nothing listens
+            except httpx.ConnectError as exc:
+                return f"{type(exc).__name__} tls={transport._tls is not None}"
+        return "answered"
+
+    assert asyncio.run(refused()) == "ConnectError tls=False"
