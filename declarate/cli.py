@@ -123,7 +123,10 @@ class _Commands(click.Group):
     """The top-level group. `local` (the local control plane: starlette, uvicorn) is imported only
     when it is looked up, so no other command pays for it; `declarate local serve --help` works."""
 
-    lazy: ClassVar[dict[str, tuple[str, str]]] = {"local": ("declarate.local.cli", "local_group")}
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "local": ("declarate.local.cli", "local_group"),
+        "report": ("declarate.report_command", "report"),  # usage per project
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})

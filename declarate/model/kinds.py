@@ -170,3 +170,5 @@ MEMBERSHIP_ROLES: tuple[str, ...] = ORGANIZATION_ROLES
 # The role declarate gives the temporary per-project key it mints for control-plane calls.
 TEMPORARY_KEY_ROLE = "ControlPlaneEditor"
 TEMPORARY_KEY_PREFIX = "declarate-tmp-"
+# `report` also reads each index's statistics on its data plane, which a control-plane role cannot.
+USAGE_KEY_ROLES: tuple[str, ...] = (TEMPORARY_KEY_ROLE, "DataPlaneViewer")

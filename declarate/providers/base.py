@@ -15,6 +15,7 @@ from declarate.model.address import Address
 from declarate.model.plan import Change
 from declarate.model.resource import Resource
 from declarate.model.state import ScopeDirectives, State
+from declarate.model.usage import ProjectUsage
 
 
 @dataclass(frozen=True)
@@ -87,5 +88,12 @@ class Provider(Protocol):
         ...
 
     async def wait(self, change: Change, observer: ApplyObserver) -> None: ...
+
+    async def read_usage(self, request: ReadRequest) -> list[ProjectUsage]:
+        """Usage of the requested live projects (`declarate report`), in name order.
+
+        A project or index that cannot be read has unknown figures with the reason, never zeros.
+        """
+        ...
 
     async def aclose(self) -> None: ...

@@ -25,7 +25,7 @@ from declarate import redaction
 from declarate.errors import ApiError, ConnectionFailed, DeclarateError, TargetError, Unauthorized, api_error
 from declarate.providers.pinecone.connections import SchemeTransport
 from declarate.providers.pinecone.pacing import TokenBucket, backoff_delay, parse_retry_after
-from declarate.providers.pinecone.transport import shown_url, transport_problem
+from declarate.providers.pinecone.transport import data_url, shown_url, transport_problem
 
 API_VERSION = "2026-07"
 API_VERSION_HEADER = "X-Pinecone-Api-Version"
@@ -172,6 +172,24 @@ class PineconeClient:
         """A control-plane call authenticated with a project API key."""
         return await self._send(
             method, path, {"Api-Key": api_key}, json=json, params=params, retry_ambiguous=retry_ambiguous
+        )
+
+    async def data(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        api_key: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """A data-plane call to an index's `host` (as describe returns it) with a project API key.
+
+        Reads only: every attempt may be resent. A bare host gets `https://`, as the SDK does.
+        """
+        return await self._send(
+            method, data_url(host, path), {"Api-Key": api_key}, json=json, params=params, retry_ambiguous=True
         )
 
     async def admin_pages(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -1,9 +1,9 @@
 """Control-plane keys: the project API key each control-plane call needs, minted or borrowed.
 
 Per project, either the key in the env var its `api_key_env` directive names (checked to be a key of
-that project when the run may mint keys there), or a temporary `ControlPlaneEditor` key named
-`declarate-tmp-<unix time>-<random>`, minted once per run on first use and deleted when the run
-ends. Key values live in memory only: never logged, never stored, never in a message.
+that project when the run may mint keys there), or a temporary key with the roles ProviderOptions
+gives (`ControlPlaneEditor`) named `declarate-tmp-<unix time>-<random>`, minted once per run on
+first use and deleted when the run ends. Key values live in memory only: never logged, never stored, never in a message.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from declarate import redaction
 from declarate.errors import ApiError, DeclarateError, Forbidden, NotFound, TargetError, Unauthorized
-from declarate.model.kinds import TEMPORARY_KEY_PREFIX, TEMPORARY_KEY_ROLE
+from declarate.model.kinds import TEMPORARY_KEY_PREFIX
 from declarate.model.state import ScopeDirectives
 from declarate.providers.pinecone.client import PineconeClient, send_create
 from declarate.providers.pinecone.session import Directory, ProviderOptions
@@ -95,7 +95,7 @@ class ControlPlaneKeys:
     async def _mint(self, project: str) -> str:
         project_id = await self._directory.project_id(project)
         path = f"/admin/projects/{project_id}/api-keys"
-        body = {"name": self.name, "roles": [TEMPORARY_KEY_ROLE]}
+        body = {"name": self.name, "roles": list(self._options.temporary_key_roles)}
         self._attempted[project] = project_id
 
         async def sweep() -> None:

@@ -17,6 +17,7 @@ from declarate.model.address import Address, Kind
 from declarate.model.plan import Action, Change
 from declarate.model.resource import Resource
 from declarate.model.state import State
+from declarate.model.usage import ProjectUsage
 from declarate.providers.base import ApplyObserver, ChangeResult, Outcome, ReadRequest, SecretSink
 from declarate.providers.pinecone.admin_changes import (
     execute_api_key,
@@ -31,6 +32,7 @@ from declarate.providers.pinecone.keys import ControlPlaneKeys, is_temporary_key
 from declarate.providers.pinecone.read import read_live
 from declarate.providers.pinecone.rotation import rotate_secret
 from declarate.providers.pinecone.session import Directory, ProviderOptions, Session
+from declarate.providers.pinecone.usage import read_usage
 
 __all__ = ["PineconeProvider", "ProviderOptions"]
 
@@ -122,6 +124,10 @@ class PineconeProvider:
     async def rotate_secret(self, address: Address, secrets: SecretSink) -> ChangeResult:
         """A new secret for a live API key (replaced) or service account (rotated), written to `secrets`."""
         return await rotate_secret(self._session, address, secrets)
+
+    async def read_usage(self, request: ReadRequest) -> list[ProjectUsage]:
+        """Usage of the requested live projects; see `usage.py`."""
+        return await read_usage(self._session, request)
 
     async def aclose(self) -> None:
         """Delete this run's temporary keys (failures go to `cleanup_errors`), then close the client."""

@@ -23,6 +23,16 @@ def shown_url(url: str) -> str:
     return f"{parsed.scheme}://{host}{port}{parsed.path}"
 
 
+def data_url(host: str, path: str) -> str:
+    """The URL of `path` on an index's data plane: `host` as describe gives it, `https://` when bare.
+
+    Pinecone answers a bare host name (`docs-abc.svc.pinecone.io`); the local target a URL under the
+    address it was reached at. Any other scheme is left for httpx to refuse as unsupported.
+    """
+    base = host if "://" in host else f"https://{host}"
+    return base.rstrip("/") + path
+
+
 def transport_problem(exc: httpx.TransportError) -> str:
     """What went wrong on the wire, in words (`connection refused`), without echoing a request."""
     detail = " ".join(str(exc).split())
