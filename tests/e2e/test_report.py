@@ -1,0 +1,225 @@
+"""`declarate report`: usage per project, checked against what the official SDK reports.
+
+Two projects on a served local control plane, records upserted with `pc.Index(host=...)`; the report's
+figures must equal the SDK's `describe_index_stats` for each index, an index whose data plane cannot
+be reached must show as unknown (never 0), every format must parse, and reading must cost
+O(projects + indexes) requests.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
+from declarate.local import running_server
+from tests.e2e.harness import Cli, Sdk, cli_env
+
+REPORT_SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "schemas" / "report.schema.json").read_text(encoding="utf-8")
+)
+
+CONFIG = """
+kind: Project
+name: team-a
+indexes:
+  - name: recs
+    dimension: 4
+  - name: docs
+    dimension: 4
+  - name: empty
+    dimension: 4
+role_bindings:
+  - service_account: recs-ci
+    role: ProjectViewer
+  - service_account: recs-ci
+    role: ProjectEditor
+---
+kind: Organization
+service_accounts:
+  - name: recs-ci
+---
+kind: Project
+name: team-b
+indexes:
+  - name: logs
+    dimension: 4
+"""
+
+# Records per index and namespace, upserted through the SDK.
+RECORDS = {
+    ("team-a", "recs"): {"": 5, "archive": 3},
+    ("team-a", "docs"): {"en": 7},
+    ("team-b", "logs"): {"": 2, "x": 1, "y": 4},
+}
+
+
+def _upsert(sdk: Sdk, project: str, index: str, namespaces: dict[str, int]) -> Any:
+    control = sdk.control(project)
+    data = control.Index(host=control.describe_index(index).host)
+    for namespace, count in namespaces.items():
+        vectors = [(f"{namespace or 'd'}-{n}", [0.1 * (n + 1), 0.2, 0.3, 0.4]) for n in range(count)]
+        data.upsert(vectors=vectors, namespace=namespace)
+    return data
+
+
+def _sdk_stats(sdk: Sdk, project: str, index: str) -> Any:
+    control = sdk.control(project)
+    return control.Index(host=control.describe_index(index).host).describe_index_stats()
+
+
+def _report(cli: Cli, *args: str) -> dict[str, Any]:
+    result = cli("report", "--format", "json", *args)
+    assert result.code == 0, result.output
+    document = json.loads(result.stdout)
+    Draft202012Validator(REPORT_SCHEMA).validate(document)
+    return document
+
+
+@pytest.fixture
+def estate(cli: Cli, sdk: Sdk) -> Cli:
+    cli.write("config/teams.yaml", CONFIG)
+    applied = cli("apply", "-f", "config", "--auto-approve")
+    assert applied.code == 0, applied.output
+    for (project, index), namespaces in RECORDS.items():
+        _upsert(sdk, project, index, namespaces)
+    return cli
+
+
+def test_report_figures_equal_what_the_sdk_reports_for_each_index(estate: Cli, sdk: Sdk) -> None:
+    document = _report(estate)
+    projects = {p["name"]: p for p in document["projects"]}
+    assert set(projects) >= {"team-a", "team-b"}
+    for project in ("team-a", "team-b"):
+        for index in projects[project]["indexes"]:
+            stats = _sdk_stats(sdk, project, index["name"])
+            assert index["records"] == stats.total_vector_count, index
+            assert index["namespaces"] == len(stats.namespaces), index
+            assert index["unknown"] is None
+            assert index["deployment"] == "serverless"
+            # Storage is what the namespaces hold: bytes when there are records, 0 when there are none.
+            assert (index["storage_bytes"] > 0) == (stats.total_vector_count > 0), index
+    team_a = projects["team-a"]["totals"]
+    assert team_a["records"] == 15 and team_a["namespaces"] == 3 and team_a["complete"] is True
+    assert team_a["indexes"] == {"serverless": 3, "dedicated": 0, "pod": 0, "byoc": 0, "total": 3}
+    organization = document["totals"]
+    assert organization["records"] == sum(sum(n.values()) for n in RECORDS.values()) == 22
+    assert organization["storage_bytes"] == sum(
+        i["storage_bytes"] for p in document["projects"] for i in p["indexes"]
+    )
+    assert document["complete"] is True and organization["unknown"] == []
+
+
+def test_backups_keys_and_members_are_counted_per_project(estate: Cli, sdk: Sdk) -> None:
+    control = sdk.control("team-a")  # mints the SDK's own key in team-a: one API key there
+    control.create_backup(index_name="recs", backup_name="before-migration")
+    project = {p["name"]: p for p in _report(estate)["projects"]}["team-a"]
+    assert project["backups"]["count"] == 1
+    assert project["backups"]["size_bytes"] > 0
+    assert project["api_keys"] == 1  # declarate's own temporary key is not counted
+    assert (project["members"], project["role_bindings"]) == (1, 2)  # one account, two roles
+
+
+def test_each_format_parses(estate: Cli) -> None:
+    table = estate("report", "--format", "csv")
+    assert table.code == 0, table.output
+    rows = list(csv.DictReader(io.StringIO(table.stdout)))
+    by_project = {r["project"]: r for r in rows if r["row"] == "project"}
+    assert by_project["team-a"]["records"] == "15" and by_project["team-b"]["records"] == "7"
+    assert [r["row"] for r in rows][-1] == "total" and rows[-1]["records"] == "22"
+
+    markdown = estate("report", "--format", "markdown")
+    assert markdown.code == 0, markdown.output
+    assert markdown.stdout.index("```mermaid") < markdown.stdout.index("| Project |")
+    assert "pie showData title Records per project" in markdown.stdout
+    assert '"team-a" : 15' in markdown.stdout and '"team-b" : 7' in markdown.stdout
+
+    text = estate("report")
+    assert text.code == 0, text.output
+    assert "team-a" in text.stdout and "Organization" in text.stdout and "22" in text.stdout
+
+
+def test_markdown_goes_to_the_step_summary_too(estate: Cli) -> None:
+    summary = estate.cwd / "summary.md"
+    result = estate("report", extra_env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.code == 0, result.output
+    assert "```mermaid" in summary.read_text(encoding="utf-8")
+
+
+def test_reading_costs_one_request_per_project_and_two_per_index(estate: Cli, server: Any) -> None:
+    server.reset_stats()
+    document = _report(estate)
+    served = server.stats()["by_route"]
+    projects = len(document["projects"])
+    indexes = sum(len(p["indexes"]) for p in document["projects"])
+    data_plane = {
+        route: n for route, n in served.items() if "describe_index_stats" in route or "/namespaces" in route
+    }
+    assert sum(data_plane.values()) == 2 * indexes  # stats and the namespace list, once per index
+    assert served.get("GET /indexes/{index_name}", 0) == 0  # never one describe per index
+    # Per project: its keys, its indexes, its backups, and the temporary key minted and deleted.
+    assert sum(served.values()) <= 4 + 5 * projects + 2 * indexes, served
+
+
+@pytest.fixture
+def faulty_server() -> Iterator[Any]:
+    # Every request to the data plane of the index named `broken` is dropped without an answer.
+    with running_server(
+        ready_after=0, fault_route=("/index/broken-",), fail_rate=1.0, fail_kinds=("drop",)
+    ) as s:
+        yield s
+
+
+def test_an_unreachable_data_plane_is_unknown_with_its_reason_never_zero(
+    faulty_server: Any, tmp_path: Path
+) -> None:
+    cli, sdk = Cli(tmp_path, cli_env(faulty_server)), Sdk(faulty_server)
+    cli.write(
+        "config/team.yaml",
+        """
+        kind: Project
+        name: team-a
+        indexes:
+          - name: broken
+            dimension: 4
+          - name: fine
+            dimension: 4
+        """,
+    )
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    _upsert(sdk, "team-a", "fine", {"": 3})
+
+    document = _report(cli)
+    project = document["projects"][0]
+    indexes = {i["name"]: i for i in project["indexes"]}
+    assert indexes["broken"]["records"] is None and indexes["broken"]["storage_bytes"] is None
+    assert "data plane not readable" in indexes["broken"]["unknown"]
+    assert indexes["fine"]["records"] == 3
+    assert project["totals"]["complete"] is False and document["complete"] is False
+    assert project["totals"]["records"] == 3  # the known part, flagged incomplete
+    assert any("project/team-a/index/broken" in u for u in document["totals"]["unknown"])
+
+    text = cli("report")
+    assert text.code == 0 and ">= 3" in text.stdout and "broken" in text.stdout
+    assert "could not be read" in text.stderr
+    table = list(csv.DictReader(io.StringIO(cli("report", "--format", "csv").stdout)))
+    assert table[0]["complete"] == "false" and "broken" in table[0]["unknown"]
+    assert cli("report", "--fail-on-unknown").code == 1
+
+
+def test_an_unknown_project_is_an_error_that_names_it(estate: Cli) -> None:
+    result = estate("report", "--project", "team-a", "--project", "nope")
+    assert result.code == 1
+    assert "no such project: nope" in result.stderr
+
+
+def test_report_of_one_project(estate: Cli) -> None:
+    document = _report(estate, "--project", "team-b")
+    assert [p["name"] for p in document["projects"]] == ["team-b"]
+    assert document["totals"]["records"] == 7
