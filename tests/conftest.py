@@ -3,7 +3,7 @@
 The README's test command runs in parallel (``-n auto`` in pyproject's addopts). Tests go to
 whichever worker is free, one at a time, except the folders in ``ONE_WORKER``: each of those runs
 whole on one worker, in collection order, because its tests share one session (the contract suite's
-conformance test checks every response its session server recorded). pytest-xdist's own
+session server, which checks coverage of the served operations when the session ends). pytest-xdist's own
 ``--dist loadgroup`` would do this with markers, but it renames test ids, which pytest 9.2 no longer
 allows. This module only schedules, and compiles declarate's sources once before any test runs; it
 defines no fixtures.

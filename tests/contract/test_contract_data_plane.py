@@ -2,13 +2,13 @@
 
 Each test checks what a user of ``pc.Index(...)`` would notice: what a query ranks first and with
 which score, what fetch and list return, what stats count, and which requests are refused with
-which status. Every data-plane response a test receives is also checked against the data-plane
-spec when the test ends (``conforming_responses``), so the check does not depend on test order.
+which status. Every response a test receives is also checked against the specs when the test ends
+(``conforming_responses`` in the contract conftest), so the check does not depend on test order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,6 @@ from contract_support import unique
 from data_support import dense_index, raw, sparse_index
 from pinecone import Pinecone
 from pinecone.errors import ApiError, ForbiddenError, NotFoundError, UnauthorizedError
-from spec_conformance import check_recorded, load_operations
 
 from declarate.local.serve import ServerHandle
 
@@ -26,18 +25,6 @@ DATA_SPEC_OPERATIONS = {
     "deleteVectors", "listVectors", "describeIndexStats", "listNamespacesOperation", "createNamespace",
     "describeNamespace", "deleteNamespace", "searchRecordsNamespace", "listBulkImports",
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def conforming_responses(server: ServerHandle) -> Iterator[None]:
-    """Every data-plane response of the test matches the spec's schema for its operation and status."""
-    before = len(server.recorded_responses())
-    yield
-    load_operations()
-    recorded = server.recorded_responses()[before:]
-    data = [entry for entry in recorded if (entry["template"] or "").split(" ")[-1].startswith("/index/")]
-    problems = check_recorded(data)
-    assert not problems, "\n".join(problems)
 
 
 def test_an_index_is_reached_by_name_and_by_the_host_describe_returns(pc: Pinecone) -> None:

@@ -304,13 +304,6 @@ def test_fingerprints_cover_live_objects_of_declared_scopes_but_not_declarate_ow
     assert result.fingerprints["project/a"] == live.resources[Address.project_("a")].fingerprint()
 
 
-def test_planning_twice_gives_identical_plans() -> None:
-    desired = desired_state(project(), index(dimension=16), api_key(), binding())
-    live = live_state(project(), owned(index()), owned(index(name="old")), service_account())
-
-    assert plan(desired, live, SETTINGS) == plan(desired, live, SETTINGS)
-
-
 def test_created_attrs_never_alias_the_desired_state() -> None:
     desired = desired_state(project(), index())
     change = only_change(plan(desired, live_state(project()), SETTINGS))

@@ -42,3 +42,14 @@ def test_only_matches_whole_segments_not_name_prefixes() -> None:
     (unmatched,) = unmatched_addresses(Overrides(only=("project/team",)), desired, live_state())
 
     assert unmatched.value == "project/team"
+
+
+def test_a_typo_of_a_kind_or_of_a_full_address_suggests_the_segment_prefix_meant() -> None:
+    desired = desired_state(project("team-a"), index("team-a", "recs"))
+    overrides = Overrides(only=("projects", "project/team-a/index/rec", "project/tema-a/"))
+
+    assert unmatched_addresses(overrides, desired, live_state()) == [
+        UnmatchedAddress("--only", "projects", ("project",)),
+        UnmatchedAddress("--only", "project/team-a/index/rec", ("project/team-a/index/recs",)),
+        UnmatchedAddress("--only", "project/tema-a/", ("project/team-a",)),
+    ]
