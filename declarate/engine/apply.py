@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address, Kind
-from declarate.model.plan import Action, Change, Plan
+from declarate.model.plan import Change, Plan
 from declarate.model.state import State
 from declarate.providers.base import ApplyObserver, ChangeResult, Outcome, Provider, SecretSink
 from declarate.redaction import redact, register
@@ -31,12 +31,6 @@ from declarate.redaction import redact, register
 log = logging.getLogger(__name__)
 
 SUCCEEDED: frozenset[Outcome] = frozenset({Outcome.DONE, Outcome.ALREADY})
-
-# Index changes are asynchronous on Pinecone's side: the index is Initializing after a create or an
-# update, and Terminating after a delete, until the provider's `wait` sees it Ready (or gone).
-WAITED_ACTIONS: frozenset[Action] = frozenset(
-    {Action.CREATE, Action.UPDATE, Action.ADOPT, Action.REPLACE, Action.DELETE}
-)
 
 _MESSAGE_LIMIT = 500
 
@@ -256,7 +250,9 @@ class _Run:
 
 
 def _is_waited(change: Change) -> bool:
-    return change.kind is Kind.INDEX and change.action in WAITED_ACTIONS
+    """Every index change is asynchronous on Pinecone's side: the index is Initializing after a create
+    or an update, and Terminating after a delete, until the provider's `wait` sees it Ready (or gone)."""
+    return change.kind is Kind.INDEX
 
 
 def _one_line(message: str) -> str:

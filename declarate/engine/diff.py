@@ -1,7 +1,8 @@
 """Field-level diff of canonical attrs: which paths differ between live and desired, and how each changes.
 
 Compares two canonical JSON values (the same model on both sides, so the diff never asks where a value
-came from) and classifies every difference with the kind's mutability table in `model.kinds`. It does
+came from) and classifies every difference, once, with the kind's mutability table in `model.kinds`:
+each FieldDiff carries its rule from here on, so nothing downstream classifies a field again. It does
 not decide actions, ownership or blocks (planner, ownership and safety do) and performs no I/O.
 
 Nested mappings are compared by deepdiff (loaded on first use), whose tree result gives each changed
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from declarate.model.address import Kind
-from declarate.model.kinds import KINDS, Mutability
+from declarate.model.kinds import KINDS
 from declarate.model.plan import FieldDiff
 from declarate.model.resource import Origin
 
@@ -66,18 +67,6 @@ def _lookup(value: Any, segments: Sequence[str]) -> Any:
     return value
 
 
-def change_class(kind: Kind, path: str, before: Any, after: Any) -> Mutability:
-    """How a change of `path` from `before` to `after` can be carried out.
-
-    A ONE_WAY field may be switched on (cmek false -> true) in place; only the opposite move stays
-    ONE_WAY, which is the violation the plan blocks.
-    """
-    mutability = KINDS[kind].rule_for(path).mutability
-    if mutability is Mutability.ONE_WAY and not (bool(before) and not bool(after)):
-        return Mutability.IN_PLACE
-    return mutability
-
-
 def apply_ignore_changes(
     desired: Mapping[str, Any], live: Mapping[str, Any], paths: Iterable[str]
 ) -> dict[str, Any]:
@@ -108,24 +97,35 @@ def apply_ignore_changes(
 
 
 def field_diff(
-    path: str, before: Any, after: Any, reason: str, origin_of: OriginOf, wording: Wording | None
+    kind: Kind,
+    path: str,
+    before: Any,
+    after: Any,
+    origin_of: OriginOf,
+    wording: Wording | None,
+    reason: str | None = None,
 ) -> FieldDiff:
-    """One FieldDiff, in the config's own words when `wording` says how the config wrote the object.
+    """One FieldDiff carrying its path's rule from the `KINDS` table (mutability, and the rule's
+    reason unless `reason` is given), in the config's own words when `wording` says how the config
+    wrote the object.
 
     A desired value the config did not write (an API default, the ownership tag) is marked
     `default`, so views show it apart from the declared fields; a removal never is.
     """
+    rule = KINDS[kind].rule_for(path)
+    why = rule.reason if reason is None else reason
     if wording is None:
-        return FieldDiff(path, before, after, reason, origin_of(path))
+        return FieldDiff(path, before, after, why, origin_of(path), mutability=rule.mutability)
     shown = wording.spelled(path)
     return FieldDiff(
         path,
         before,
         after,
-        reason,
+        why,
         origin_of(path),
         shown_as=shown if shown != path else None,
         default=after is not None and not wording.written(path),
+        mutability=rule.mutability,
     )
 
 
@@ -160,10 +160,9 @@ def diff_attrs(
             before, after = sides[path]
         else:
             before, after = thaw(value_at(live, path)), thaw(value_at(desired, path))
-        rule = KINDS[kind].rule_for(path)
-        if before == after or rule.mutability is Mutability.IGNORED:
+        if before == after:
             continue  # e.g. None on one side and absent on the other, or a tuple against a list
-        diffs.append(field_diff(path, before, after, rule.reason, origin_of, wording))
+        diffs.append(field_diff(kind, path, before, after, origin_of, wording))
     return tuple(diffs)
 
 
@@ -203,7 +202,7 @@ def create_fields(
             for key in sorted(value):
                 walk(value[key], f"{path}.{key}" if path else str(key))
         elif value is not None:
-            leaves.append(field_diff(path, None, thaw(value), CREATE_REASON, origin_of, wording))
+            leaves.append(field_diff(kind, path, None, thaw(value), origin_of, wording, CREATE_REASON))
 
     walk(desired, "")
     return tuple(leaves)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from declarate.engine.diff import apply_ignore_changes, change_class, create_fields, diff_attrs, thaw
+from declarate.engine.diff import apply_ignore_changes, create_fields, diff_attrs, thaw
 from declarate.engine.order import order_changes
 from declarate.engine.ownership import (
     Fate,
@@ -106,9 +106,7 @@ def declared_change(desired: Resource, live: Resource | None, settings: Settings
         )
     elif not fields:
         return None
-    elif replaced := [
-        f.display_path for f in fields if change_class(kind, f.path, f.before, f.after) is Mutability.REPLACE
-    ]:
+    elif replaced := [f.display_path for f in fields if f.change_class is Mutability.REPLACE]:
         action = Action.REPLACE
         reason = f"immutable fields differ ({', '.join(replaced)}): it is deleted and created again"
     else:

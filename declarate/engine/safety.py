@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from declarate.engine.diff import change_class
 from declarate.engine.ownership import (
     authoritative_principals,
     is_absent_scope,
@@ -92,11 +91,8 @@ def _before(change: Change, key: str) -> Any:
 
 
 def _fields_of_class(change: Change, mutability: Mutability) -> list[str]:
-    return [  # named as the config wrote them, for the block's message
-        f.display_path
-        for f in change.fields
-        if change_class(change.kind, f.path, f.before, f.after) is mutability
-    ]
+    # Named as the config wrote them, for the block's message; the class was decided by the diff.
+    return [f.display_path for f in change.fields if f.change_class is mutability]
 
 
 def cmek_one_way(change: Change, context: SafetyContext) -> Block | None:

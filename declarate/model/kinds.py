@@ -19,7 +19,6 @@ class Mutability(StrEnum):
     IN_PLACE = "in_place"  # an update call
     REPLACE = "replace"  # delete and create: data loss
     ONE_WAY = "one_way"  # may only move in one direction (cmek false -> true)
-    IGNORED = "ignored"  # server-only or config-only; never diffed
 
 
 @dataclass(frozen=True)

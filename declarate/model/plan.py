@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from declarate.model.address import Address, Kind
+from declarate.model.kinds import KINDS, Mutability
 from declarate.model.resource import Origin
 
 FORMAT_VERSION = "2"
@@ -36,7 +37,8 @@ class FieldDiff:
     `path` is the canonical attribute path (`schema.fields._values.dimension`); `shown_as` the path
     in the config's own words (`dimension`, `spec.serverless.region`) when they differ; `default`
     is True when the desired value was not written in the config (an API default, or the ownership
-    tag), so views show it apart from what the user declared.
+    tag), so views show it apart from what the user declared. `mutability` is the path's rule in
+    the `KINDS` table, decided once by the diff: the planner, safety and the views read it here.
     """
 
     path: str
@@ -46,11 +48,23 @@ class FieldDiff:
     source: Origin | None = None
     shown_as: str | None = None
     default: bool = False
+    mutability: Mutability = Mutability.IN_PLACE
 
     @property
     def display_path(self) -> str:
         """The path a person reads: the config's own words where it has them."""
         return self.shown_as or self.path
+
+    @property
+    def change_class(self) -> Mutability:
+        """How this change of the field is carried out.
+
+        A ONE_WAY field may be switched on (cmek false -> true) in place; only the opposite move
+        stays ONE_WAY, which is the violation the plan blocks.
+        """
+        if self.mutability is Mutability.ONE_WAY and not (bool(self.before) and not bool(self.after)):
+            return Mutability.IN_PLACE
+        return self.mutability
 
 
 @dataclass(frozen=True)
@@ -268,8 +282,12 @@ def _change_to_json(change: Change) -> dict[str, Any]:
 def _change_from_json(data: Mapping[str, Any]) -> Change:
     if not isinstance(data, Mapping):
         raise TypeError(f"each change must be an object, found {json_type(data)}")
+    address = Address.parse(data["address"])
+    # The JSON form leaves a field's mutability out (it is the KINDS table's, not the plan's): read
+    # back, each field gets it from the same table the diff read.
+    spec = KINDS[address.kind]
     return Change(
-        address=Address.parse(data["address"]),
+        address=address,
         action=Action(data["action"]),
         reason=data.get("reason", ""),
         blocks=tuple(Block(b["rule"], b["message"], b["override"]) for b in data["blocks"]),
@@ -282,6 +300,7 @@ def _change_from_json(data: Mapping[str, Any]) -> Change:
                 _origin_from_json(f.get("source")),
                 f.get("shown_as"),
                 bool(f.get("default", False)),
+                spec.rule_for(f["path"]).mutability,
             )
             for f in data.get("fields", [])
         ),

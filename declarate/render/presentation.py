@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from declarate.model.address import Address, Kind
-from declarate.model.kinds import KINDS, Mutability
+from declarate.model.kinds import Mutability
 from declarate.model.plan import Action, Change, FieldDiff, Plan
 from declarate.model.resource import Origin
 from declarate.model.state import scope_of
@@ -132,13 +132,13 @@ def format_origin(origin: Origin | None) -> str:
 def shows_field_reason(change: Change, field: FieldDiff) -> bool:
     """True for replace-class fields (immutable or one-way), whose reason the reader must see.
 
-    Read from the mutability table in `model.kinds`, the one place that says which fields force a
-    replacement; in-place fields' reasons ("tags can be changed in place") would only be noise.
+    The field carries its rule from the `KINDS` table (set by the diff), the one place that says
+    which fields force a replacement; in-place fields' reasons ("tags can be changed in place")
+    would only be noise.
     """
     if not field.reason or change.action is Action.CREATE:
         return False  # every field of a create is "set at creation": saying so on each is noise
-    rule = KINDS[change.kind].rule_for(field.path)
-    return rule.mutability in (Mutability.REPLACE, Mutability.ONE_WAY)
+    return field.mutability in (Mutability.REPLACE, Mutability.ONE_WAY)
 
 
 def field_source(change: Change, field: FieldDiff) -> str:

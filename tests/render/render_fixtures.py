@@ -12,6 +12,7 @@ from pathlib import Path
 from declarate import redaction
 from declarate.diagnostics import Diagnostic, Severity
 from declarate.model.address import Address, PrincipalType
+from declarate.model.kinds import Mutability
 from declarate.model.plan import Action, Block, Change, FieldDiff, Plan, Unmanaged
 from declarate.model.resource import Origin
 from declarate.providers.base import ChangeResult, Outcome
@@ -134,6 +135,7 @@ def full_plan() -> Plan:
                     dim_reason,
                     Origin(APPAREL, 31, 16),
                     shown_as="dimension",
+                    mutability=Mutability.REPLACE,  # as the diff sets it from the KINDS table
                 ),
                 FieldDiff(
                     "deletion_protection",

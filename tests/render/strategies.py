@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from hypothesis import strategies as st
 
 from declarate.model.address import Address, PrincipalType
+from declarate.model.kinds import KINDS
 from declarate.model.plan import Action, Block, Change, FieldDiff, Plan, Unmanaged
 from declarate.model.resource import Origin
 
@@ -50,14 +52,22 @@ def addresses(draw: st.DrawFn) -> Address:
 
 paths = st.lists(keys, min_size=1, max_size=4).map(".".join)
 field_diffs = st.builds(FieldDiff, paths, json_values, json_values, texts, st.none() | origins)
+
+
+def _as_diffed(address: Address, fields: list[FieldDiff]) -> tuple[FieldDiff, ...]:
+    """Each field with its path's mutability from the KINDS table, as the diff sets it."""
+    spec = KINDS[address.kind]
+    return tuple(dataclasses.replace(f, mutability=spec.rule_for(f.path).mutability) for f in fields)
+
+
 blocks = st.builds(Block, texts, texts, texts)
 attrs = st.none() | st.dictionaries(keys, json_values, max_size=4)
 
 changes = st.builds(
-    Change,
+    lambda address, fields, **rest: Change(address, fields=_as_diffed(address, fields), **rest),
     address=addresses(),
     action=st.sampled_from(Action),
-    fields=st.lists(field_diffs, max_size=4).map(tuple),
+    fields=st.lists(field_diffs, max_size=4),
     blocks=st.lists(blocks, max_size=3).map(tuple),
     source=st.none() | origins,
     reason=texts,

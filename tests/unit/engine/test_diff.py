@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from declarate.engine.diff import apply_ignore_changes, change_class, create_fields, diff_attrs
-from declarate.model.address import Kind
+from pathlib import Path
+
+import declarate
+from declarate.engine.diff import apply_ignore_changes, create_fields, diff_attrs
+from declarate.model.address import Address, Kind
 from declarate.model.kinds import Mutability
+from declarate.model.plan import Action, Change, Plan
 
 from .builders import api_key, index, project
 
@@ -25,7 +29,7 @@ def test_tags_diff_key_by_key_with_added_changed_and_removed_keys() -> None:
         ("tags.old", "x", None),
         ("tags.team", "apparel", "search"),
     ]
-    assert all(change_class(Kind.INDEX, d.path, d.before, d.after) is Mutability.IN_PLACE for d in diffs)
+    assert all(d.change_class is Mutability.IN_PLACE for d in diffs)
 
 
 def test_read_capacity_change_is_one_whole_value_diff_in_place() -> None:
@@ -35,7 +39,7 @@ def test_read_capacity_change_is_one_whole_value_diff_in_place() -> None:
     (diff,) = diff_attrs(Kind.INDEX, live, desired)
 
     assert (diff.path, diff.before, diff.after) == ("read_capacity", {"mode": "OnDemand"}, dedicated)
-    assert change_class(Kind.INDEX, diff.path, diff.before, diff.after) is Mutability.IN_PLACE
+    assert diff.change_class is Mutability.IN_PLACE
 
 
 def test_dimension_change_is_replace_and_says_vectors_are_lost() -> None:
@@ -43,7 +47,7 @@ def test_dimension_change_is_replace_and_says_vectors_are_lost() -> None:
 
     assert (diff.path, diff.before, diff.after) == ("schema.fields._values.dimension", 8, 16)
     assert diff.reason == "dimension is immutable: replacing the index deletes all its vectors"
-    assert change_class(Kind.INDEX, diff.path, 8, 16) is Mutability.REPLACE
+    assert diff.mutability is diff.change_class is Mutability.REPLACE
 
 
 def test_api_key_roles_are_compared_as_one_list() -> None:
@@ -61,10 +65,12 @@ def test_api_key_roles_are_compared_as_one_list() -> None:
 
 def test_cmek_may_be_turned_on_in_place_but_turning_it_off_is_one_way() -> None:
     path = "force_encryption_with_cmek"
-    assert change_class(Kind.PROJECT, path, False, True) is Mutability.IN_PLACE
-    assert change_class(Kind.PROJECT, path, True, False) is Mutability.ONE_WAY
-    (diff,) = diff_attrs(Kind.PROJECT, project(cmek=True).attrs, project(cmek=False).attrs)
-    assert diff.path == path
+    (on,) = diff_attrs(Kind.PROJECT, project(cmek=False).attrs, project(cmek=True).attrs)
+    (off,) = diff_attrs(Kind.PROJECT, project(cmek=True).attrs, project(cmek=False).attrs)
+    assert on.path == off.path == path
+    assert on.mutability is off.mutability is Mutability.ONE_WAY  # the table's rule, carried by each diff
+    assert on.change_class is Mutability.IN_PLACE
+    assert off.change_class is Mutability.ONE_WAY
 
 
 def test_ignore_changes_takes_the_live_value_for_the_path_and_everything_below() -> None:
@@ -127,3 +133,24 @@ def test_a_tuple_and_a_list_with_the_same_items_are_the_same_value() -> None:
     live = {"name": "svc", "roles": ("ProjectEditor",)}
     desired = {"name": "svc", "roles": ["ProjectEditor"]}
     assert diff_attrs(Kind.API_KEY, live, desired) == ()
+
+
+def test_only_the_diff_and_the_plan_reader_ask_the_kinds_table_how_a_field_changes() -> None:
+    """One table per fact: the planner, safety and the views read `FieldDiff.mutability`, never the table."""
+    root = Path(declarate.__file__).parent
+    askers = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "rule_for(" in path.read_text(encoding="utf-8") and "local" not in path.relative_to(root).parts
+    )
+    assert askers == ["config/index_rules.py", "engine/diff.py", "model/kinds.py", "model/plan.py"]
+
+
+def test_a_field_diff_read_back_from_a_plan_file_carries_its_rule() -> None:
+    (diff,) = diff_attrs(Kind.INDEX, index(dimension=8).attrs, index(dimension=16).attrs)
+    change = Change(Address.index("p", "i"), Action.REPLACE, fields=(diff,))
+
+    (read_back,) = Plan.from_json(Plan(changes=(change,)).to_json()).changes[0].fields
+
+    assert read_back == diff
+    assert read_back.mutability is Mutability.REPLACE
