@@ -2,7 +2,8 @@
 
 ``OPERATIONS`` lists each ``method path`` of the OAuth, Admin and control-plane specs with its
 operationId, family, handler and request shape; an operation without a handler answers 501
-UNIMPLEMENTED. ``LOCAL_OPERATIONS`` are the local-only routes. ``create_app`` opens the store,
+UNIMPLEMENTED. ``METRICS_OPERATIONS`` serve the metrics API, ``LOCAL_OPERATIONS`` the local-only
+routes. ``create_app`` opens the store,
 bootstraps the organization and owner, and wraps the Starlette app in the counting, fault and
 recording layers. This module wires things together; it holds no rules of its own.
 """
@@ -18,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from . import local_routes, oauth
+from . import local_routes, metrics, oauth
 from .admin import api_keys, organizations, principals, projects, role_bindings
 from .bootstrap import Bootstrap, ensure_bootstrap
 from .control import backup_schedules, backups, collections, indexes
@@ -27,7 +28,7 @@ from .data.operations import DATA_OPERATIONS
 from .data.routes import data_routes
 from .errors import ApiError, error_response
 from .faults import FaultInjector
-from .routing import ADMIN, CONTROL, LOCAL_ADMIN, OAUTH, OPEN, Context, Operation, endpoint
+from .routing import ADMIN, CONTROL, LOCAL_ADMIN, METRICS, OAUTH, OPEN, Context, Operation, endpoint
 from .settings import LocalSettings
 from .stats import CountingWrapper, Recorder, RecordingWrapper, RequestStats
 from .store import Store
@@ -133,6 +134,15 @@ OPERATIONS: tuple[Operation, ...] = (
       collections.delete_collection),
 )
 
+# The metrics API (db_metrics_2026-07): its discovery operation, and the export it points to (a path
+# of this server's own: Pinecone serves the export on a regional host).
+METRICS_OPERATIONS: tuple[Operation, ...] = (
+    O("GET", "/prometheus/projects/{project_id}/metrics/discover", "fetch_prometheus_targets", METRICS,
+      metrics.discover_targets),
+    O("GET", "/projects/{project_id}/metrics/export", "export_prometheus_metrics", METRICS,
+      metrics.export_metrics),
+)
+
 LOCAL_OPERATIONS: tuple[Operation, ...] = (
     O("GET", "/health", "health", OPEN, local_routes.health),
     O("GET", "/_local/stats", "read_stats", OPEN, local_routes.read_stats),
@@ -199,7 +209,7 @@ def create_app(settings: LocalSettings | None = None) -> LocalApp:
         extras["recorder"] = Recorder()
     routes = [
         Route(op.path, endpoint(op, context), methods=[op.method], name=op.operation_id)
-        for op in OPERATIONS + LOCAL_OPERATIONS
+        for op in OPERATIONS + METRICS_OPERATIONS + LOCAL_OPERATIONS
     ]
     routes += data_routes(DATA_OPERATIONS, context)
     return LocalApp(context, routes)

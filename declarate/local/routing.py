@@ -50,6 +50,7 @@ CONTROL = "control"  # Api-Key, ErrorResponse bodies, 422 for bad bodies, text/p
 OAUTH = "oauth"  # no credential, {error, error_description} bodies
 LOCAL_ADMIN = "local-admin"  # local hooks: bootstrap owner's bearer token
 OPEN = "open"  # health and stats: no credential
+METRICS = "metrics"  # Authorization: Bearer <project API key>, ErrorResponse bodies (db_metrics)
 
 
 @dataclass
@@ -64,11 +65,12 @@ class Context:
 
 @dataclass
 class Reply:
-    """A handler's answer: status and JSON body (``None`` for an empty body)."""
+    """A handler's answer: status and JSON body (``None`` for an empty body), or text of `media_type`."""
 
     status: int
     body: Any = None
     headers: dict[str, str] | None = None
+    media_type: str | None = None  # set for a text body (the Prometheus export): sent as is
 
 
 @dataclass
@@ -244,6 +246,14 @@ async def _prepare(request: Request, operation: Operation, ctx: Context) -> Call
             call.key = auth.key_principal(tx, request.headers.get("api-key"))
         if call.key is None:
             return key_unauthorized_response()
+    elif operation.family == METRICS:
+        # The metrics API takes a project API key as a bearer token (Prometheus' `authorization`).
+        authorization = request.headers.get("authorization") or ""
+        scheme, _, value = authorization.partition(" ")
+        with ctx.store.read() as tx:
+            call.key = auth.key_principal(tx, value.strip() if scheme.lower() == "bearer" else None)
+        if call.key is None:
+            raise ApiError(401, "UNAUTHENTICATED", "Invalid API key.")
     if operation.body is not None:
         call.body = await _json_body(request, operation, ctx.settings.max_body_bytes)
         try:
@@ -287,6 +297,8 @@ def endpoint(operation: Operation, ctx: Context) -> Callable[[Request], Awaitabl
                 return prepared
             assert operation.handler is not None
             reply = operation.handler(prepared)
+            if reply.media_type is not None:
+                return Response(reply.body, reply.status, reply.headers, media_type=reply.media_type)
             return json_response(reply.status, reply.body, reply.headers)
         except ApiError as error:
             return error_response(error)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -223,3 +224,60 @@ def test_report_of_one_project(estate: Cli) -> None:
     document = _report(estate, "--project", "team-b")
     assert [p["name"] for p in document["projects"]] == ["team-b"]
     assert document["totals"]["records"] == 7
+
+
+def _prometheus_samples(server: Any, sdk: Sdk, project: str) -> dict[tuple[str, str], int]:
+    """(metric, index) -> value, scraped as Prometheus would: discovery, then each target."""
+    import httpx
+
+    project_id = sdk.project_id(project)
+    key = sdk.admin.api_keys.create(project_id=project_id, name="scrape", roles=["ProjectViewer"]).value
+    bearer = {"Authorization": f"Bearer {key}"}
+    found: dict[tuple[str, str], int] = {}
+    with httpx.Client() as client:
+        discovered = client.get(
+            f"{server.url}/prometheus/projects/{project_id}/metrics/discover", headers=bearer
+        )
+        assert discovered.status_code == 200, discovered.text
+        for group in discovered.json():
+            for target in group["targets"]:
+                exported = client.get(target, headers=bearer)
+                assert exported.status_code == 200, exported.text
+                for line in exported.text.splitlines():
+                    if line and not line.startswith("#"):
+                        metric, _, value = line.rpartition(" ")
+                        name, labels = metric.split("{", 1)
+                        index = labels.split('index_name="', 1)[1].split('"', 1)[0]
+                        found[(name, index)] = int(value)
+    return found
+
+
+def test_the_prometheus_export_has_the_figures_of_the_report(estate: Cli, sdk: Sdk, server: Any) -> None:
+    document = _report(estate)
+    compared = 0
+    for project in document["projects"]:
+        samples = _prometheus_samples(server, sdk, project["name"])
+        for index in project["indexes"]:
+            assert samples[("pinecone_db_record_total", index["name"])] == index["records"]
+            assert samples[("pinecone_db_namespace_total", index["name"])] == index["namespaces"]
+            assert samples[("pinecone_db_storage_size_bytes", index["name"])] == index["storage_bytes"]
+            compared += 1
+        assert len(samples) == 3 * len(project["indexes"])
+    assert compared == 4
+
+
+def test_hostile_project_names_are_inert_in_csv_and_markdown(cli: Cli, sdk: Sdk) -> None:
+    formula, forged = '=HYPERLINK("http://x")', 'a"] \n%%{init: {}}%%\n```'
+    for name in (formula, forged):
+        sdk.admin.projects.create(name=name)
+    rows = list(csv.DictReader(io.StringIO(cli("report", "--format", "csv").stdout)))
+    names = {r["project"] for r in rows if r["row"] == "project"}
+    assert "'" + formula in names and formula not in names
+    assert all("\n" not in n for n in names)
+    markdown = cli("report", "--format", "markdown").stdout
+    fences = [line for line in markdown.splitlines() if line.lstrip().startswith("```")]
+    assert fences == ["```mermaid", "```", "```mermaid", "```"]  # no name opens or closes a block
+    charts = re.findall(r"```mermaid\n(.*?)\n```", markdown, flags=re.S)
+    assert len(charts) == 2 and not any("%%" in chart or "{" in chart for chart in charts)
+    text = cli("report").stdout
+    assert "\\n%%{init" in text  # the newline is shown, not obeyed

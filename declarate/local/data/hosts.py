@@ -35,6 +35,11 @@ def public_host(label: str) -> str:
     return f"{base}{PREFIX}/{label}" if base else label
 
 
+def request_base_url() -> str:
+    """``scheme://host[:port]`` the request being served came to (the embedded address if unknown)."""
+    return _base_url.get() or "http://declarate.local"
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers") or []:
         if key.lower() == name:
