@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
-from declarate import __version__, logs
+from declarate import __version__, lean_imports, logs
 from declarate.diagnostics import Diagnostic
 from declarate.errors import DeclarateError
 from declarate.export_files import write_export
@@ -412,6 +412,7 @@ def export(
 def run() -> None:
     """Console entry point. Usage errors exit 1, not click's 2, because 2 means "changes present"."""
     register_environment(os.environ)  # credential-named variables are hidden from every output
+    lean_imports.skip_unused_parts()
     try:
         level = logs.level_from_env()
     except logs.UnknownLevel as exc:
