@@ -128,6 +128,42 @@ class FileSecretSink:
             with contextlib.suppress(FileNotFoundError):
                 target.unlink()
 
+    def rename(self, old: Address, new: Address) -> None:
+        """Move the secret files of `old` (for a project: of every API key in it) to `new`'s names.
+
+        A file is moved by a hard link to its new name, then the old name is removed: it never
+        overwrites a file (a taken name gets the next number, unless it holds the same secret: then
+        a run killed between the two steps is simply finished), and never leaves the secret nowhere.
+        """
+        try:
+            names = sorted(os.listdir(self.directory))
+        except OSError:
+            return  # no directory: nothing was stored here
+        for name in names:
+            target = _renamed_file_name(name, old, new)
+            if target is not None:
+                self._move(self.directory / name, self.directory / target)
+
+    def _move(self, source: Path, target: Path) -> None:
+        for suffix in range(_MAX_SUFFIX):
+            path = target if suffix == 0 else target.with_name(f"{target.name}.{suffix}")
+            try:
+                os.link(source, path, follow_symlinks=False)
+            except FileExistsError:
+                if _same_content(source, path):
+                    break
+                continue
+            except OSError as exc:
+                raise SecretWriteError(
+                    f"cannot move secret file {source} to {path}: {exc.strerror}"
+                ) from None
+            break
+        else:
+            raise SecretWriteError(
+                f"cannot move secret file {source}: {target} and its numbered copies exist"
+            )
+        source.unlink(missing_ok=True)
+
     def exists_for(self, address: Address, field: str) -> bool:
         """True when a secret file (or a numbered copy) of `field` of `address` is in the directory."""
         base = secret_file_name(address, field)
@@ -150,6 +186,32 @@ class FileSecretSink:
             # `from None`: the chained traceback would add nothing, and the message names only the path.
             raise SecretWriteError(f"cannot write secret file {path}: {exc.strerror}") from None
         return True
+
+
+def _renamed_file_name(name: str, old: Address, new: Address) -> str | None:
+    """The name the secret file `name` gets when `old` is renamed to `new`, or None when it is not one of old's."""
+    if old.kind is Kind.PROJECT:
+        prefix, renamed = _key_file_prefix(old.name), _key_file_prefix(new.name)
+        return renamed + name[len(prefix) :] if name.startswith(prefix) else None
+    field = SECRET_FIELDS.get(old.kind)
+    if field is None:
+        return None
+    base = secret_file_name(old, field)
+    if name == base or (name.startswith(base + ".") and name[len(base) + 1 :].isdigit()):
+        return secret_file_name(new, field)
+    return None
+
+
+def _key_file_prefix(project: str) -> str:
+    """How the secret file names of a project's API keys begin (`project__NAME__api-key__`)."""
+    return _UNSAFE.sub("_", f"{Address.project_(project)}/{Kind.API_KEY.value}/".replace("/", "__"))
+
+
+def _same_content(first: Path, second: Path) -> bool:
+    try:
+        return first.read_bytes() == second.read_bytes()
+    except OSError:
+        return False
 
 
 def protect_state_directory(directory: Path) -> None:

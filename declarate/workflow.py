@@ -15,8 +15,10 @@ from declarate.config.pipeline import LoadedConfig
 from declarate.engine.apply import ApplyReport, apply_plan
 from declarate.engine.diff import diff_attrs
 from declarate.engine.planner import plan as make_plan
+from declarate.engine.renames import rehome, rename_sources
 from declarate.engine.targeting import unmatched_addresses
 from declarate.errors import DeclarateError, PlanMismatch, PlanStale, UnmatchedTargets
+from declarate.model.address import Kind
 from declarate.model.plan import Action, Plan
 from declarate.model.plan_diff import change_differences
 from declarate.model.resource import Resource
@@ -40,11 +42,21 @@ class PlanOutcome:
 
 
 def read_request(desired: State) -> ReadRequest:
-    """Read every declared project whole (an `ensure: absent` project too: it may still exist)."""
-    projects = sorted(
-        scope.removeprefix("project/") for scope in desired.scopes if scope.startswith("project/")
-    )
-    return ReadRequest(projects=projects, directives=dict(desired.directives))
+    """Read every declared project whole (an `ensure: absent` project too: it may still exist), and
+    the old project of each project rename (its contents are compared under the new name)."""
+    declared = {scope.removeprefix("project/") for scope in desired.scopes if scope.startswith("project/")}
+    renamed = {old.name for old in rename_sources(desired) if old.kind is Kind.PROJECT}
+    directives = dict(desired.directives)
+    for old, new in rename_sources(desired).items():
+        if old.kind is Kind.PROJECT and f"project/{old.name}" not in directives:
+            # The old project is reached with the same key settings (api_key_env) as the new one.
+            directives[f"project/{old.name}"] = desired.directives_for(f"project/{new.name}")
+    return ReadRequest(projects=sorted(declared | renamed), directives=directives)
+
+
+async def read_live(provider: Provider, desired: State) -> State:
+    """Live state for `desired`, with the contents of a project still to be renamed under its new name."""
+    return rehome(desired, await provider.read(read_request(desired)))
 
 
 async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Overrides) -> PlanOutcome:
@@ -53,7 +65,7 @@ async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Over
     Raises UnmatchedTargets when an override names nothing declared or live (a typo would otherwise
     silently do nothing).
     """
-    live = await provider.read(read_request(config.desired))
+    live = await read_live(provider, config.desired)
     unmatched = unmatched_addresses(overrides, config.desired, live)
     if unmatched:
         raise UnmatchedTargets(unmatched)
@@ -94,7 +106,7 @@ async def rederive_saved_plan(
             f"the saved plan was made for target {saved.plan.target}, not {provider.target}: "
             "run plan again against this target"
         )
-    live = await provider.read(read_request(saved.inputs.desired))
+    live = await read_live(provider, saved.inputs.desired)
     drifted = list(stale_objects(saved.plan, live))
     if drifted:
         raise PlanStale(drifted)

@@ -128,6 +128,12 @@ def binding_principal(binding: Mapping[str, Any]) -> tuple[str, PrincipalType, s
     return given[0], PRINCIPAL_KEYS[given[0]], binding[given[0]]
 
 
+def _renamed_from(declaration: Mapping[str, Any]) -> str | None:
+    """`renamed_from: OLD` of a declaration; None when absent or not a name (the schema says why)."""
+    old = declaration.get("renamed_from")
+    return old if isinstance(old, str) and old else None
+
+
 # ---------------------------------------------------------------- origins
 
 
@@ -293,7 +299,8 @@ class _StateBuilder:
         origins = {"": doc.origin(())}
         for key in ("name", "max_pods", "force_encryption_with_cmek"):
             _set(origins, doc, (key,), key)
-        self._add(Resource(Address.project_(name), attrs, origins))
+        renamed = Directives(renamed_from=_renamed_from(data))
+        self._add(Resource(Address.project_(name), attrs, origins, renamed))
         for i, index in items(data.get("indexes")):
             self._index(doc, name, ("indexes", i), index)
         for i, api_key in items(data.get("api_keys")):
@@ -319,7 +326,10 @@ class _StateBuilder:
                 continue
             origins = {"": doc.origin(path)}
             _set(origins, doc, (*path, "name"), "name")
-            self._add(Resource(Address.service_account(name), canonical_service_account(account), origins))
+            renamed = Directives(renamed_from=_renamed_from(account))
+            self._add(
+                Resource(Address.service_account(name), canonical_service_account(account), origins, renamed)
+            )
         for i, binding in items(data.get("role_bindings")):
             self._role_binding(doc, None, ("role_bindings", i), binding)
 
@@ -337,6 +347,8 @@ class _StateBuilder:
         directives = Directives(
             ignore_changes=tuple(p for p in ignore if isinstance(p, str)) if isinstance(ignore, list) else (),
             allow_replace=index.get("allow_replace") is True,
+            renamed_from=_renamed_from(index),
+            keep_backup=index.get("keep_backup") is True,
         )
         origins = index_origins(doc, path, index)
         spellings = index_spellings(index)
@@ -351,7 +363,8 @@ class _StateBuilder:
         origins = {"": doc.origin(path)}
         _set(origins, doc, (*path, "name"), "name")
         _set(origins, doc, (*path, "roles"), "roles")
-        self._add(Resource(Address.api_key(project, name), canonical_api_key(key), origins))
+        renamed = Directives(renamed_from=_renamed_from(key))
+        self._add(Resource(Address.api_key(project, name), canonical_api_key(key), origins, renamed))
 
     def _role_binding(self, doc: SourceDocument, project: str | None, path: Path, binding: JSON) -> None:
         principal = binding_principal(binding)

@@ -175,7 +175,8 @@ class _Merge:
                         (*at, "name"),
                         f"this overlay patches index {name!r}, which the base project does not declare",
                         "overlay.no_base",
-                        hint="declare the index in the base config, or fix the name",
+                        hint=_renamed_hint(old, name)
+                        or "declare the index in the base config, or fix the name",
                     )
                 )
             else:
@@ -192,6 +193,14 @@ class _Merge:
 
 def _same_scalar(old: Any, new: Any) -> bool:
     return not isinstance(old, dict | list) and type(old) is type(new) and old == new
+
+
+def _renamed_hint(base: list[Any], name: str) -> str | None:
+    """A hint for an overlay that names an index by the old name the base renames it from."""
+    for item in base:
+        if isinstance(item, dict) and item.get("renamed_from") == name and _name(item) is not None:
+            return f"the base renames {name!r} to {_name(item)!r} (renamed_from): patch it under its new name"
+    return None
 
 
 def _name(item: Any) -> str | None:

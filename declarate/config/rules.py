@@ -17,6 +17,7 @@ from declarate.config.document import Path, SourceDocument
 from declarate.config.index_rules import check_index, is_int
 from declarate.config.normalize import PRINCIPAL_KEYS, binding_principal, desugar_deployment, items, mapping
 from declarate.config.problems import diagnostic, did_you_mean
+from declarate.config.rename_rules import check_renames
 from declarate.diagnostics import Diagnostic, Severity
 from declarate.model import defaults as d
 from declarate.model.address import PrincipalType
@@ -29,7 +30,7 @@ INDEX_ONLY_DIRECTIVES = ("allow_replace", "ignore_changes")
 
 def check_rules(docs: list[SourceDocument]) -> list[Diagnostic]:
     """Every semantic rule violation in `docs`, errors and warnings, in document order."""
-    found = _document_rules(docs)
+    found = _document_rules(docs) + check_renames(docs)
     service_accounts = _declared_service_accounts(docs)
     for doc in docs:
         if not isinstance(doc.data, dict):

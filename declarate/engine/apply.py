@@ -211,9 +211,9 @@ class _Run:
     async def _execute(self, change: Change) -> ChangeResult:
         address = change.address
         try:
-            result = await self.provider.execute(
-                change, self.desired.get(address), self.live.get(address), self.secrets
-            )
+            # A rename starts from the live object of the old name.
+            live = self.live.get(change.renamed_from or address)
+            result = await self.provider.execute(change, self.desired.get(address), live, self.secrets)
         except Exception as exc:  # any failure of one change is that change's result, never the run's
             return ChangeResult(address, Outcome.FAILED, self._describe(change, exc))
         result = dataclasses.replace(result, address=address, message=self._safe(result.message))
@@ -275,6 +275,9 @@ class _RecordingSink:
 
     def discard(self, path: str) -> None:
         self._sink.discard(path)
+
+    def rename(self, old: Address, new: Address) -> None:
+        self._sink.rename(old, new)
 
 
 class _GuardedObserver:

@@ -57,12 +57,14 @@ def order_changes(changes: Iterable[Change]) -> tuple[Change, ...]:
         else:
             if change.kind is not Kind.PROJECT and address.project is not None:
                 project = Address.project_(address.project)
-                if (project, Action.CREATE) in planned:
-                    needs.add(project)
+                if (project, Action.CREATE) in planned or (project, Action.RENAME) in planned:
+                    needs.add(project)  # a renamed project's contents are reached by its new name
             if change.kind is Kind.ROLE_BINDING and change.action is Action.CREATE:
                 principal_type, principal, _ = address.role_binding_parts()
                 account = Address.service_account(principal)
-                if principal_type is PrincipalType.SERVICE_ACCOUNT and (account, Action.CREATE) in planned:
+                if principal_type is PrincipalType.SERVICE_ACCOUNT and any(
+                    (account, action) in planned for action in (Action.CREATE, Action.RENAME)
+                ):
                     needs.add(account)
         needs.discard(address)
         return tuple(sorted(needs, key=str))

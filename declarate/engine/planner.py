@@ -27,6 +27,7 @@ from declarate.engine.ownership import (
     undeclared_verdict,
     with_ownership_tag,
 )
+from declarate.engine.renames import create_reason, old_address, rehome, rename_change, rename_sources
 from declarate.engine.safety import block_changes
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS, Mutability
@@ -45,16 +46,20 @@ def plan(desired: State, live: State, settings: Settings, overrides: Overrides =
     changes: list[Change] = []
     unmanaged: list[Unmanaged] = []
     authoritative = authoritative_principals(desired)
+    live = rehome(desired, live)
+    renamed = rename_sources(desired)
     for resource in _by_address(desired):
         if resource.address in live.protected or is_absent_scope(desired, scope_of(resource.address)):
             continue  # declarate's own objects are never touched; an absent scope is only deleted
-        change = declared_change(resource, live.get(resource.address), settings)
+        change = declared_change(resource, live.get(resource.address), settings, live)
         if change is not None:
             changes.append(change)
     for resource in _by_address(live):
         address = resource.address
         if address in live.protected:
             continue
+        if address in renamed and address not in desired:
+            continue  # a rename's old object: the rename change speaks for it (and never deletes it)
         if address in desired and not is_absent_scope(desired, scope_of(address)):
             continue
         verdict = undeclared_verdict(resource, desired, live, settings, authoritative)
@@ -77,10 +82,23 @@ def plan(desired: State, live: State, settings: Settings, overrides: Overrides =
     )
 
 
-def declared_change(desired: Resource, live: Resource | None, settings: Settings) -> Change | None:
-    """The change that brings one declared resource to its desired attrs, or None when it matches."""
+def declared_change(
+    desired: Resource, live: Resource | None, settings: Settings, live_state: State | None = None
+) -> Change | None:
+    """The change that brings one declared resource to its desired attrs, or None when it matches.
+
+    With `live_state`, a declaration renamed from a live object becomes a rename (renames.py).
+    """
     kind = desired.kind
     taggable = KINDS[kind].taggable
+    old = old_address(desired)
+    live_old = None
+    if live_state is not None and old is not None and old not in live_state.protected:
+        live_old = live_state.get(old)
+    if live_old is not None:
+        # Both names live is a rename too: the safety rules block it and say why.
+        after = with_ownership_tag(desired.attrs, settings) if taggable else thaw(desired.attrs)
+        return rename_change(desired, after, live_old)
     if live is None:
         after = with_ownership_tag(desired.attrs, settings) if taggable else thaw(desired.attrs)
         return Change(
@@ -88,7 +106,7 @@ def declared_change(desired: Resource, live: Resource | None, settings: Settings
             Action.CREATE,
             fields=create_fields(kind, after, desired.origin_of, desired),
             source=desired.origin,
-            reason=CREATE_REASON,
+            reason=CREATE_REASON if old is None else create_reason(desired),
             after=after,
         )
     after = apply_ignore_changes(desired.attrs, live.attrs, desired.directives.ignore_changes)

@@ -22,6 +22,7 @@ from declarate.engine.ownership import (
     principal_key,
     tag_text,
 )
+from declarate.engine.rename_rules import RENAME_RULES
 from declarate.model import defaults as d
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import Mutability
@@ -274,6 +275,7 @@ RULES: tuple[Rule, ...] = (
     adopt_immutable,
     pod_create,
     tag_limit,
+    *RENAME_RULES,
     replace,
     deletion_protection,
     unresolved_reference,

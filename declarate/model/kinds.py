@@ -38,6 +38,24 @@ class FieldRule:
         return all(fnmatchcase(s, w) for s, w in zip(segments, wanted, strict=False))
 
 
+class Rename(StrEnum):
+    """How `renamed_from` is carried out for a kind (DESIGN §9.1, §9.6)."""
+
+    IN_PLACE = "in_place"  # one update of `name`: ids, key values and client secrets stay
+    THROUGH_BACKUP = "through_backup"  # back up, create the new name from the backup, delete the old
+    NONE = "none"  # the kind cannot be renamed
+
+
+RENAME_REASONS: dict[Rename, str] = {
+    Rename.IN_PLACE: "its name is updated in place (the same object: its id, key value or secret stay)",
+    Rename.THROUGH_BACKUP: (
+        "backed up, created under the new name from the backup, checked to hold every record, then the "
+        "old index (its records moved) and the temporary backup are deleted"
+    ),
+    Rename.NONE: "this kind cannot be renamed",
+}
+
+
 @dataclass(frozen=True)
 class KindSpec:
     """Everything declarate knows about one kind of resource."""
@@ -47,6 +65,7 @@ class KindSpec:
     fields: tuple[FieldRule, ...]  # first match wins; unmatched paths are IN_PLACE
     secret_fields: tuple[str, ...] = ()
     taggable: bool = False
+    rename: Rename = Rename.NONE
 
     def rule_for(self, path: str) -> FieldRule:
         """The rule deciding how `path` changes (first match wins)."""
@@ -119,12 +138,20 @@ ROLE_BINDING_FIELDS: tuple[FieldRule, ...] = (
 )
 
 KINDS: dict[Kind, KindSpec] = {
-    Kind.PROJECT: KindSpec(Kind.PROJECT, level=0, fields=PROJECT_FIELDS),
+    Kind.PROJECT: KindSpec(Kind.PROJECT, level=0, fields=PROJECT_FIELDS, rename=Rename.IN_PLACE),
     Kind.SERVICE_ACCOUNT: KindSpec(
-        Kind.SERVICE_ACCOUNT, level=1, fields=SERVICE_ACCOUNT_FIELDS, secret_fields=("client_secret",)
+        Kind.SERVICE_ACCOUNT,
+        level=1,
+        fields=SERVICE_ACCOUNT_FIELDS,
+        secret_fields=("client_secret",),
+        rename=Rename.IN_PLACE,
     ),
-    Kind.API_KEY: KindSpec(Kind.API_KEY, level=1, fields=API_KEY_FIELDS, secret_fields=("value",)),
-    Kind.INDEX: KindSpec(Kind.INDEX, level=2, fields=INDEX_FIELDS, taggable=True),
+    Kind.API_KEY: KindSpec(
+        Kind.API_KEY, level=1, fields=API_KEY_FIELDS, secret_fields=("value",), rename=Rename.IN_PLACE
+    ),
+    Kind.INDEX: KindSpec(
+        Kind.INDEX, level=2, fields=INDEX_FIELDS, taggable=True, rename=Rename.THROUGH_BACKUP
+    ),
     Kind.ROLE_BINDING: KindSpec(Kind.ROLE_BINDING, level=3, fields=ROLE_BINDING_FIELDS),
 }
 

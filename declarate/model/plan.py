@@ -25,6 +25,7 @@ class Action(StrEnum):
     ADOPT = "adopt"  # take ownership of an existing, untagged object (tag it, reconcile in place)
     REPLACE = "replace"  # delete then create: data loss
     DELETE = "delete"
+    RENAME = "rename"  # the live object at `renamed_from` becomes this address, its data kept
 
 
 CHANGE_ACTIONS: tuple[Action, ...] = tuple(Action)
@@ -93,6 +94,7 @@ class Change:
     before: Mapping[str, Any] | None = None
     after: Mapping[str, Any] | None = None
     depends_on: tuple[Address, ...] = ()
+    renamed_from: Address | None = None  # a rename: the live object it starts from (`before` is its attrs)
 
     @property
     def kind(self) -> Kind:
@@ -151,6 +153,8 @@ class Plan:
         )
         if s["adopt"]:
             line = line[:-1] + f", {s['adopt']} to adopt."
+        if s["rename"]:
+            line = line[:-1] + f", {s['rename']} to rename."
         if s["blocked"]:
             line += f" {s['blocked']} blocked."
         if s["unmanaged"]:
@@ -276,6 +280,7 @@ def _change_to_json(change: Change) -> dict[str, Any]:
         "before": None if change.before is None else dict(change.before),
         "after": None if change.after is None else dict(change.after),
         "depends_on": [str(a) for a in change.depends_on],
+        **({"renamed_from": str(change.renamed_from)} if change.renamed_from is not None else {}),
     }
 
 
@@ -308,4 +313,5 @@ def _change_from_json(data: Mapping[str, Any]) -> Change:
         before=_attrs_from_json(data, "before"),
         after=_attrs_from_json(data, "after"),
         depends_on=tuple(Address.parse(a) for a in data.get("depends_on", [])),
+        renamed_from=Address.parse(data["renamed_from"]) if data.get("renamed_from") is not None else None,
     )

@@ -33,6 +33,8 @@ class Directives:
 
     ignore_changes: tuple[str, ...] = ()  # attribute paths left to other owners
     allow_replace: bool = False  # data loss accepted for this index
+    renamed_from: str | None = None  # `renamed_from: OLD`: the live object named OLD becomes this one
+    keep_backup: bool = False  # an index rename keeps its temporary backup
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})

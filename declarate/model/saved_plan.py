@@ -167,6 +167,8 @@ def _resource_to_json(resource: Resource) -> dict[str, Any]:
         "directives": {
             "ignore_changes": list(resource.directives.ignore_changes),
             "allow_replace": resource.directives.allow_replace,
+            "renamed_from": resource.directives.renamed_from,
+            "keep_backup": resource.directives.keep_backup,
         },
         "spellings": [[canonical, written] for canonical, written in resource.spellings],
     }
@@ -194,6 +196,12 @@ def _resource_from_json(data: Any) -> Resource:
                 for p in _array(directives["ignore_changes"], "ignore_changes")
             ),
             allow_replace=_bool(directives["allow_replace"], "allow_replace"),
+            renamed_from=(
+                None
+                if directives.get("renamed_from") is None
+                else _string(directives["renamed_from"], "renamed_from")
+            ),
+            keep_backup=_bool(directives.get("keep_backup", False), "keep_backup"),
         ),
         spellings=tuple(_spelling(p) for p in _array(entry["spellings"], f"spellings of {address}")),
     )

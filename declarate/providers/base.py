@@ -51,6 +51,14 @@ class SecretSink(Protocol):
         """Remove a secret `store` wrote for an object this run then deleted itself (a lost race)."""
         ...
 
+    def rename(self, old: Address, new: Address) -> None:
+        """Move the secrets stored for `old` (for a project: for every credential in it) to `new`'s names.
+
+        Called before a rename is sent, so a run killed after it never leaves a renamed credential
+        whose secret is filed under a name it no longer has; never loses or overwrites a secret.
+        """
+        ...
+
 
 class ApplyObserver(Protocol):
     """Progress reaches the screen through this; the engine never prints."""

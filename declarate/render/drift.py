@@ -23,7 +23,7 @@ from declarate.render.presentation import (
     ACTION_STYLES,
     DEFAULTS_HEADING,
     SYMBOLS,
-    address_suffix,
+    change_suffix,
     declared_and_defaults,
     field_source,
     format_origin,
@@ -76,7 +76,7 @@ def _under(report: DriftReport, heading: str) -> tuple[Change, ...]:
 def _change_lines(change: Change, paint: Painter) -> list[str]:
     style = ACTION_STYLES[change.action]
     address = printable(str(change.address))
-    lines = [f"  {paint(SYMBOLS[change.action], style)} {address}{address_suffix(change.action)}"]
+    lines = [f"  {paint(SYMBOLS[change.action], style)} {address}{change_suffix(change)}"]
     if change.reason:
         lines.append(f"{INDENT}{printable(change.reason)}")
     if change.source is not None:
@@ -217,7 +217,7 @@ def _diff_lines(change: Change) -> list[str]:
     """`- path: live` / `+ path: config` for each field of an object changed out of band."""
     if not change.fields:
         return []
-    lines = [f"~ {printable(str(change.address))}{address_suffix(change.action)}"]
+    lines = [f"~ {printable(str(change.address))}{change_suffix(change)}"]
     declared, defaults = declared_and_defaults(change)
     for field in [*declared, *defaults]:
         if field is (defaults[0] if defaults else None):

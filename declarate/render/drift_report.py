@@ -21,6 +21,7 @@ DRIFT_OF_ACTION: dict[Action, str] = {
     Action.ADOPT: CHANGED,
     Action.REPLACE: CHANGED,
     Action.DELETE: EXTRA,
+    Action.RENAME: CHANGED,  # the config renamed it: the live object still has its old name
 }
 
 NO_DRIFT = "No drift. Live state matches the config."

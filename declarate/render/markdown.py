@@ -28,6 +28,7 @@ from declarate.render.md_blocks import (
 from declarate.render.presentation import (
     DEFAULTS_HEADING,
     SYMBOLS,
+    change_suffix,
     count_phrase,
     created_attributes,
     declared_and_defaults,
@@ -36,6 +37,7 @@ from declarate.render.presentation import (
     format_value,
     group_by_scope,
     no_changes_line,
+    renamed_phrase,
     shows_field_reason,
     target_line,
 )
@@ -49,6 +51,7 @@ _DIFF_SYMBOLS = {
     Action.ADOPT: "~",
     Action.REPLACE: "!",
     Action.DELETE: "-",
+    Action.RENAME: "~",
 }
 
 
@@ -107,6 +110,8 @@ def summary_table(plan: Plan) -> str:
     """One row of counts: every action, blocked and unmanaged."""
     counts = plan.summary()
     header = ["create", "update", "adopt", "replace", "delete", "blocked", "unmanaged"]
+    if counts["rename"]:
+        header.insert(5, "rename")
     return table(header, [[str(counts[name]) for name in header]], align="---:")
 
 
@@ -145,7 +150,8 @@ def scope_details(scope: str, changes: Sequence[Change], *, attributes: bool = T
         [
             code(SYMBOLS[c.action]),
             code(str(c.address)),
-            c.action.value + (" **blocked**" if c.blocked is not None else ""),
+            escape(" ".join(filter(None, (c.action.value, renamed_phrase(c)))))
+            + (" **blocked**" if c.blocked is not None else ""),
             escape(c.reason),
             code(format_origin(c.source)) if c.source else "",
         ]
@@ -189,5 +195,5 @@ def diff_lines_of(change: Change, *, attributes: bool = True) -> list[str]:
         lines.append(f"+     {printable(key)}: {format_value(shown, width=VALUE_WIDTH)}")
     if not lines:
         return []
-    suffix = f" ({change.action.value})" if change.action in (Action.ADOPT, Action.REPLACE) else ""
+    suffix = change_suffix(change)
     return [f"{_DIFF_SYMBOLS[change.action]} {printable(str(change.address))}{suffix}", *lines]

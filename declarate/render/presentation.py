@@ -24,6 +24,7 @@ SYMBOLS: dict[Action, str] = {
     Action.ADOPT: "~",
     Action.REPLACE: "-/+",
     Action.DELETE: "-",
+    Action.RENAME: "~>",
 }
 
 ACTION_STYLES: dict[Action, Style] = {
@@ -32,6 +33,7 @@ ACTION_STYLES: dict[Action, Style] = {
     Action.ADOPT: Style.UPDATE,
     Action.REPLACE: Style.REPLACE,
     Action.DELETE: Style.DELETE,
+    Action.RENAME: Style.UPDATE,
 }
 
 # Verbs for counts, in the order summary lines use.
@@ -41,6 +43,7 @@ ACTION_VERBS: tuple[tuple[Action, str], ...] = (
     (Action.ADOPT, "to adopt"),
     (Action.REPLACE, "to replace"),
     (Action.DELETE, "to delete"),
+    (Action.RENAME, "to rename"),
 )
 
 NO_CHANGES = "No changes. Live state matches the config."
@@ -71,6 +74,19 @@ def address_suffix(action: Action) -> str:
     if action is Action.REPLACE:
         return " (replace)"
     return ""
+
+
+def renamed_phrase(change: Change) -> str:
+    """`OLD -> NEW` for a rename (names escaped), '' for any other change."""
+    if change.action is not Action.RENAME or change.renamed_from is None:
+        return ""
+    return f"{printable(change.renamed_from.name)} -> {printable(change.address.name)}"
+
+
+def change_suffix(change: Change) -> str:
+    """What follows a change's address: `address_suffix`, and for a rename `(rename OLD -> NEW)`."""
+    phrase = renamed_phrase(change)
+    return f" (rename {phrase})" if phrase else address_suffix(change.action)
 
 
 def group_by_scope(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:

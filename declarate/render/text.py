@@ -15,7 +15,7 @@ from declarate.render.presentation import (
     DEFAULTS_HEADING,
     SYMBOLS,
     UNMANAGED_HEADING,
-    address_suffix,
+    change_suffix,
     created_attributes,
     declared_and_defaults,
     field_source,
@@ -66,7 +66,7 @@ def change_lines(change: Change, paint: Painter) -> list[str]:
     style = ACTION_STYLES[change.action]
     symbol = SYMBOLS[change.action]
     address = printable(str(change.address))
-    lines = [f"  {paint(symbol, style)} {paint(address, style)}{address_suffix(change.action)}"]
+    lines = [f"  {paint(symbol, style)} {paint(address, style)}{change_suffix(change)}"]
     if change.reason:
         lines.append(f"{INDENT}{printable(change.reason)}")
     source = format_origin(change.source)

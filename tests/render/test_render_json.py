@@ -90,6 +90,7 @@ def test_summary_counts_every_action_blocked_and_unmanaged() -> None:
         "adopt": 1,
         "replace": 1,
         "delete": 2,
+        "rename": 0,
         "blocked": 2,
         "unmanaged": 2,
     }

@@ -1,0 +1,122 @@
+"""Rules of `renamed_from` (DESIGN §9.1, §9.6) that the config alone can check, each at its file:line.
+
+A declaration renamed from itself; two declarations renamed from one old name (only one can take the
+old object over); a rename from a name the config still declares (the two declarations would fight
+over one object); `renamed_from` on a project that is `ensure: absent`; `keep_backup` without a
+rename. Names are compared within their scope: projects across the config, indexes and API keys
+within their project, service accounts within the organization. Offline; never reads live state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from declarate.config.document import Path, SourceDocument
+from declarate.config.normalize import items
+from declarate.config.problems import diagnostic
+from declarate.diagnostics import Diagnostic
+from declarate.model.resource import Origin
+
+# (document, path of the declaration in it, the declaration)
+Declaration = tuple[SourceDocument, Path, Mapping[str, Any]]
+
+
+def check_renames(docs: list[SourceDocument]) -> list[Diagnostic]:
+    """Every `renamed_from` and `keep_backup` mistake in `docs`."""
+    projects = [(doc, (), doc.data) for doc in docs if doc.kind == "Project" and isinstance(doc.data, dict)]
+    found = _renames(projects, "project", "the config")
+    for doc in docs:
+        if not isinstance(doc.data, dict):
+            continue
+        if doc.kind == "Project":
+            scope = f"project {doc.data.get('name')!r}"
+            for key, what in (("indexes", "index"), ("api_keys", "API key")):
+                found += _renames(_declarations(doc, key), what, scope)
+            found += _keep_backup(doc)
+            if doc.data.get("ensure") == "absent" and "renamed_from" in doc.data:
+                found.append(
+                    diagnostic(
+                        doc,
+                        ("renamed_from",),
+                        "ensure: absent deletes the project: it cannot be renamed as well",
+                        "rules.renamed_from_absent",
+                        hint="remove renamed_from, or ensure: absent",
+                        on_key=True,
+                    )
+                )
+        elif doc.kind == "Organization":
+            found += _renames(_declarations(doc, "service_accounts"), "service account", "the organization")
+    return found
+
+
+def _declarations(doc: SourceDocument, key: str) -> list[Declaration]:
+    return [(doc, (key, i), item) for i, item in items(doc.data.get(key))]
+
+
+def _renames(declarations: Iterable[Declaration], what: str, scope: str) -> list[Diagnostic]:
+    """The rename mistakes among the declarations of one kind in one scope."""
+    declarations = list(declarations)
+    declared: dict[str, Origin] = {}
+    for doc, path, item in declarations:
+        name = item.get("name")
+        if isinstance(name, str):
+            declared.setdefault(name, doc.origin((*path, "name")))
+    claimed: dict[str, Origin] = {}
+    found: list[Diagnostic] = []
+    for doc, path, item in declarations:
+        old, name = item.get("renamed_from"), item.get("name")
+        if not isinstance(old, str) or not isinstance(name, str):
+            continue  # absent, or a wrong type the schema reported
+        at: Path = (*path, "renamed_from")
+        if old == name:
+            found.append(
+                diagnostic(
+                    doc,
+                    at,
+                    f"{what} {name!r} is renamed from itself",
+                    "rules.renamed_from_self",
+                    hint="set renamed_from to the old name, or remove it once the rename is applied",
+                )
+            )
+        elif old in declared:
+            found.append(
+                diagnostic(
+                    doc,
+                    at,
+                    f"{what} {name!r} is renamed from {old!r}, which {scope} still declares at "
+                    f"{declared[old]}: both declarations would claim the same live {what}",
+                    "rules.renamed_from_declared",
+                    hint=f"remove the declaration of {old!r}, or fix renamed_from",
+                )
+            )
+        elif old in claimed:
+            found.append(
+                diagnostic(
+                    doc,
+                    at,
+                    f"two declarations in {scope} are renamed from {what} {old!r}; the first is at "
+                    f"{claimed[old]}: only one can take it over",
+                    "rules.renamed_from_twice",
+                    hint="keep renamed_from on one of them; the other is created new",
+                )
+            )
+        else:
+            claimed[old] = doc.origin(at)
+    return found
+
+
+def _keep_backup(doc: SourceDocument) -> list[Diagnostic]:
+    """`keep_backup` only means something on an index that is renamed."""
+    return [
+        diagnostic(
+            doc,
+            ("indexes", i, "keep_backup"),
+            f"keep_backup keeps the backup a rename makes, but index {index.get('name')!r} has no renamed_from",
+            "rules.keep_backup_without_rename",
+            hint="remove keep_backup, or add renamed_from: OLD",
+            on_key=True,
+        )
+        for i, index in items(doc.data.get("indexes"))
+        if "keep_backup" in index and "renamed_from" not in index
+    ]

@@ -1,0 +1,231 @@
+"""`renamed_from`: one rename change, never a delete plus a create, and its blocks (DESIGN §9.1, §9.6)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from declarate.engine import plan
+from declarate.engine.renames import rehome
+from declarate.model.address import Address
+from declarate.model.plan import Action, Change, Plan
+from declarate.model.resource import Directives, Resource
+from declarate.render.markdown import render_plan_markdown
+from declarate.render.text import render_plan_text
+
+from .builders import (
+    SETTINGS,
+    actions,
+    api_key,
+    binding,
+    desired_state,
+    index,
+    live_state,
+    owned,
+    project,
+    service_account,
+)
+
+
+def renamed(resource: Resource, old: str, *, keep_backup: bool = False) -> Resource:
+    directives = dataclasses.replace(resource.directives, renamed_from=old, keep_backup=keep_backup)
+    return dataclasses.replace(resource, directives=directives)
+
+
+def only_change(result: Plan) -> Change:
+    (change,) = result.changes
+    return change
+
+
+def block_rules(change: Change) -> list[str]:
+    return [b.rule for b in change.blocks]
+
+
+def test_an_index_renamed_from_a_live_index_is_one_rename_never_a_delete_and_a_create() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+    live = live_state(project(), owned(index(name="recs")))
+
+    change = only_change(plan(desired, live, SETTINGS))
+
+    assert (str(change.address), change.action) == ("project/a/index/recs-v2", Action.RENAME)
+    assert change.renamed_from == Address.index("a", "recs")
+    assert change.blocks == ()
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("name", "recs", "recs-v2")]
+    assert "the records move" in change.reason or "records moved" in change.reason
+
+
+def test_a_rename_that_is_done_is_no_change() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+    live = live_state(project(), owned(index(name="recs-v2")))
+
+    assert plan(desired, live, SETTINGS).changes == ()
+
+
+def test_a_rename_whose_old_and_new_names_are_both_missing_is_a_plain_create_that_says_so() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+
+    change = only_change(plan(desired, live_state(project()), SETTINGS))
+
+    assert change.action is Action.CREATE
+    assert "renamed_from recs does not exist live either" in change.reason
+
+
+def test_a_rename_whose_old_and_new_names_both_exist_is_blocked_and_deletes_neither() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+    live = live_state(project(), owned(index(name="recs")), owned(index(name="recs-v2")))
+
+    change = only_change(plan(desired, live, SETTINGS))
+
+    assert change.action is Action.RENAME
+    assert block_rules(change) == ["rename-conflict"]
+    assert "both recs and recs-v2 exist live" in change.blocks[0].message
+
+
+def test_renaming_an_index_declarate_does_not_own_is_blocked_like_its_delete() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+    live = live_state(project(), index(name="recs"))  # no ownership tag
+
+    change = only_change(plan(desired, live, SETTINGS))
+
+    assert block_rules(change) == ["rename-unowned"]
+    assert "managed-by=declarate" in change.blocks[0].override
+
+
+def test_renaming_a_protected_index_is_blocked_with_the_reason() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2", protection="enabled"), "recs"))
+    live = live_state(project(), owned(index(name="recs", protection="enabled")))
+
+    change = only_change(plan(desired, live, SETTINGS))
+
+    assert block_rules(change) == ["deletion-protection"]
+    assert "deletion protection is enabled on index recs" in change.blocks[0].message
+
+
+def test_a_rename_that_also_changes_an_immutable_field_is_blocked_with_the_field() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2", dimension=16), "recs"))
+    live = live_state(project(), owned(index(name="recs", dimension=8)))
+
+    change = only_change(plan(desired, live, SETTINGS))
+
+    assert block_rules(change) == ["rename-immutable"]
+    assert "schema.fields._values.dimension" in change.blocks[0].message
+
+
+def test_a_pod_index_cannot_be_renamed() -> None:
+    pod = {"deployment_type": "pod", "environment": "us-east-1-aws", "pod_type": "p1.x1"}
+    desired = desired_state(project(), renamed(index(name="recs-v2", deployment=pod), "recs"))
+    live = live_state(project(), owned(index(name="recs", deployment=pod)))
+
+    change = only_change(plan(desired, live, SETTINGS))
+
+    assert "rename-pod" in block_rules(change)
+
+
+def test_the_old_index_of_a_rename_is_never_deleted_nor_reported_unmanaged() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+    live = live_state(project(), owned(index(name="recs")))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [("project/a/index/recs-v2", "rename")]
+    assert result.unmanaged == ()
+
+
+def test_api_keys_and_service_accounts_are_renamed_in_place() -> None:
+    desired = desired_state(
+        project(),
+        renamed(api_key(name="svc-v2", roles=("ProjectViewer",)), "svc"),
+        renamed(service_account("deployer"), "ci"),
+        scopes={"organization"},
+    )
+    live = live_state(
+        project(), api_key(name="svc"), service_account("ci"), scopes={"project/a", "organization"}
+    )
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [
+        ("project/a/api-key/svc-v2", "rename"),
+        ("service-account/deployer", "rename"),
+    ]
+    key = result.changes[0]
+    assert {f.path: (f.before, f.after) for f in key.fields} == {
+        "name": ("svc", "svc-v2"),
+        "roles": (["ProjectEditor"], ["ProjectViewer"]),
+    }
+    assert "updated in place" in key.reason
+    assert all(c.blocks == () for c in result.changes)
+
+
+def test_a_renamed_project_keeps_its_contents_they_are_neither_created_nor_deleted() -> None:
+    desired = desired_state(renamed(project("b"), "a"), index("b", "recs"), api_key("b", "svc"))
+    live = live_state(project("a"), owned(index("a", "recs")), api_key("a", "svc"))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [("project/b", "rename")]
+    assert result.changes[0].renamed_from == Address.project_("a")
+    assert result.unmanaged == ()
+
+
+def test_the_contents_of_a_renamed_project_wait_for_the_rename() -> None:
+    desired = desired_state(renamed(project("b"), "a"), index("b", "recs", tags={"team": "b"}), binding("b"))
+    live = live_state(project("a"), owned(index("a", "recs")), service_account("ci"), scopes={"project/a"})
+
+    result = plan(desired, live, SETTINGS)
+
+    by_address = {str(c.address): c for c in result.changes}
+    assert by_address["project/b"].action is Action.RENAME
+    assert by_address["project/b/index/recs"].action is Action.UPDATE
+    assert by_address["project/b/index/recs"].depends_on == (Address.project_("b"),)
+    assert by_address["project/b/role-binding/service-account:ci/ProjectViewer"].depends_on == (
+        Address.project_("b"),
+    )
+
+
+def test_rehoming_is_idempotent_and_keeps_the_old_project_itself() -> None:
+    desired = desired_state(renamed(project("b"), "a"), index("b", "recs"))
+    live = live_state(project("a"), owned(index("a", "recs")))
+
+    once = rehome(desired, live)
+
+    assert rehome(desired, once) == once
+    assert Address.project_("a") in once and Address.index("b", "recs") in once
+    assert "project/b" in once.scopes
+
+
+def test_renamed_from_a_name_that_is_still_declared_plans_no_rename() -> None:
+    # The config rules refuse this; the planner must still never let one declaration take another's object.
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"), index(name="recs"))
+    live = live_state(project(), owned(index(name="recs")))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert ("project/a/index/recs", "delete") not in actions(result.changes)
+
+
+def test_a_rename_survives_the_plan_json_round_trip() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+    live = live_state(project(), owned(index(name="recs")))
+    result = plan(desired, live, SETTINGS)
+
+    again = Plan.from_json(result.to_json())
+
+    assert again.changes == result.changes
+    assert result.to_json()["changes"][0]["renamed_from"] == "project/a/index/recs"
+    assert result.summary()["rename"] == 1
+    assert "1 to rename" in result.summary_line()
+
+
+def test_text_and_markdown_show_old_to_new() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+    live = live_state(project(), owned(index(name="recs")))
+    result = plan(desired, live, SETTINGS)
+
+    assert "project/a/index/recs-v2 (rename recs -> recs-v2)" in render_plan_text(result, color=False)
+    assert "rename recs -&gt; recs-v2" in render_plan_markdown(result) or (
+        "rename recs -> recs-v2" in render_plan_markdown(result)
+    )
+
+
+def test_directives_default_to_no_rename() -> None:
+    assert Directives().renamed_from is None and Directives().keep_backup is False
