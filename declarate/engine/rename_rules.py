@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from declarate.engine.diff import change_class
 from declarate.engine.ownership import is_owned, tag_text
 from declarate.model.address import Kind
 from declarate.model.kinds import Mutability
@@ -69,7 +68,7 @@ def rename_immutable(change: Change, context: SafetyContext) -> Block | None:
     paths = [
         f.display_path
         for f in change.fields
-        if f.path != "name" and change_class(change.kind, f.path, f.before, f.after) is Mutability.REPLACE
+        if f.path != "name" and f.change_class is Mutability.REPLACE
     ]
     if not paths:
         return None
