@@ -66,9 +66,7 @@ def rename_immutable(change: Change, context: SafetyContext) -> Block | None:
     if change.action is not Action.RENAME:
         return None
     paths = [
-        f.display_path
-        for f in change.fields
-        if f.path != "name" and f.change_class is Mutability.REPLACE
+        f.display_path for f in change.fields if f.path != "name" and f.change_class is Mutability.REPLACE
     ]
     if not paths:
         return None
