@@ -356,3 +356,22 @@ def test_each_environment_reports_its_own_organization(tmp_path: Path) -> None:
             )
         # replicas 1 x 1 shard in staging, 2 x 1 in prod; prod's overlay adds a second key.
         assert figures == {"staging": (1, 1, 1), "prod": (2, 2, 2)}
+
+
+def test_a_project_whose_indexes_cannot_be_listed_is_unknown_and_the_others_are_read(
+    estate: Cli, sdk: Sdk
+) -> None:
+    # team-a brings its own key (api_key_env), one that may read data but not list indexes.
+    key = sdk.admin.api_keys.create(
+        project_id=sdk.project_id("team-a"), name="reader", roles=["DataPlaneViewer"]
+    )
+    estate.write("own-key/team.yaml", "kind: Project\nname: team-a\napi_key_env: TEAM_A_KEY\n")
+    result = estate("report", "-f", "own-key", "--format", "json", extra_env={"TEAM_A_KEY": key.value})
+    assert result.code == 0, result.output
+    assert key.value not in result.output
+    projects = {p["name"]: p for p in json.loads(result.stdout)["projects"]}
+    team_a, team_b = projects["team-a"], projects["team-b"]
+    assert team_a["indexes"] == [] and "TEAM_A_KEY" in team_a["unknown"]
+    assert team_a["totals"]["complete"] is False
+    assert any(u.startswith("project/team-a: no API key") for u in team_a["totals"]["unknown"])
+    assert team_b["totals"]["records"] == 7 and team_b["totals"]["complete"] is True
