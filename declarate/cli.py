@@ -266,8 +266,9 @@ def apply(
         )
     import asyncio
 
+    from declarate.engine.apply import apply_plan
     from declarate.progress import make_observer
-    from declarate.workflow import compute_plan, rederive_saved_plan, run_apply
+    from declarate.workflow import compute_plan, rederive_saved_plan
 
     secrets_dir = secrets_dir_for(secrets_dir, config.settings if config else None)
     sink = FileSecretSink(secrets_dir)
@@ -302,7 +303,7 @@ def apply(
             return await _rotate(provider, rotations, sink)
         try:
             with observer:  # closes a live terminal display even when interrupted
-                report = await run_apply(
+                report = await apply_plan(
                     result,
                     live,
                     provider,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from declarate.redaction import redact
 
@@ -71,12 +72,55 @@ class ConnectionFailed(DeclarateError):
     """The connection dropped or timed out after retries were exhausted."""
 
 
-class PlanStale(DeclarateError):
-    """A saved plan no longer matches live state; `drifted` names each object and what changed."""
+class Staleness(StrEnum):
+    """How an object a saved plan read moved since the plan was made."""
 
-    def __init__(self, drifted: list[str]) -> None:
-        self.drifted = drifted = [redact(item) for item in drifted]
-        super().__init__("the saved plan is stale: " + "; ".join(drifted))
+    DELETED = "deleted"  # it is gone
+    CHANGED = "changed"  # its fingerprint differs (`moved` names the attributes, when the plan kept them)
+    RECREATED = "recreated"  # same attributes, but deleted and created again (its id or host changed)
+    CREATED = "created"  # the plan creates it, and someone else created it meanwhile
+    UNFINGERPRINTED = "unfingerprinted"  # the plan changes it but kept no fingerprint: the file was edited
+
+
+@dataclass(frozen=True)
+class MovedAttribute:
+    """One attribute of a stale object: its value when the plan was made, and now (real values)."""
+
+    path: str
+    planned: Any
+    now: Any
+
+
+@dataclass(frozen=True)
+class StaleObject:
+    """One object that moved since a saved plan was made, and how (data; render/refusal words it)."""
+
+    address: str
+    how: Staleness
+    moved: tuple[MovedAttribute, ...] = ()
+
+
+class PlanStale(DeclarateError):
+    """A saved plan no longer matches live state; `stale` names each object and what changed.
+
+    The values in `moved` are real: only cli/render turn them into words, masked and redacted.
+    """
+
+    def __init__(self, stale: Sequence[StaleObject]) -> None:
+        self.stale = tuple(stale)
+        addresses = "; ".join(f"{s.address} ({s.how.value})" for s in self.stale)
+        super().__init__(redact(f"the saved plan is stale: {addresses}"))
+
+
+class TargetMismatch(DeclarateError):
+    """A saved plan applied to another target than the one it was made for."""
+
+    def __init__(self, planned: str, target: str) -> None:
+        self.planned = planned
+        self.target = target
+        super().__init__(
+            f"the saved plan was made for target {planned}, not {target}: run plan again against this target"
+        )
 
 
 class PlanMismatch(DeclarateError):

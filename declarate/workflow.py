@@ -1,7 +1,8 @@
-"""The command workflows: config + provider -> plan -> apply, as async functions the cli runs.
+"""The command workflows: config + provider -> plan, as async functions the cli runs.
 
-This is where the pure core meets I/O: it reads live state through a Provider, calls the pure
-planner, and hands a plan to the executor. It never prints and never parses flags (that is cli.py).
+This is where the pure core meets I/O: it reads live state through a Provider and calls the pure
+planner (the cli hands the plan to `engine.apply`). It never prints, never parses flags (that is
+cli.py) and never words anything: its errors carry data that `render.refusal` turns into text.
 """
 
 from __future__ import annotations
@@ -12,12 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from declarate.config.pipeline import LoadedConfig
-from declarate.engine.apply import ApplyReport, apply_plan
 from declarate.engine.diff import diff_attrs
 from declarate.engine.planner import plan as make_plan
 from declarate.engine.renames import rehome, rename_sources
 from declarate.engine.targeting import unmatched_addresses
-from declarate.errors import DeclarateError, PlanMismatch, PlanStale, UnmatchedTargets
+from declarate.errors import (
+    MovedAttribute,
+    PlanMismatch,
+    PlanStale,
+    Staleness,
+    StaleObject,
+    TargetMismatch,
+    UnmatchedTargets,
+)
 from declarate.model.address import Kind
 from declarate.model.plan import Action, Plan
 from declarate.model.plan_diff import change_differences
@@ -25,13 +33,7 @@ from declarate.model.resource import Resource
 from declarate.model.saved_plan import PlanInputs, SavedPlan
 from declarate.model.settings import Overrides
 from declarate.model.state import State
-from declarate.providers.base import ApplyObserver, Provider, ReadRequest, SecretSink
-from declarate.render.masking import masked_sides
-from declarate.render.presentation import format_value
-
-# A stale-plan message names at most this many moved attributes per object, each value this wide.
-STALE_PATHS_SHOWN = 5
-STALE_VALUE_WIDTH = 80
+from declarate.providers.base import Provider, ReadRequest
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,6 @@ def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: str | 
     )
 
 
-def desired_from_plan(plan: Plan) -> State:
-    """The desired side of every change, rebuilt from the plan itself."""
-    return State.of([Resource(c.address, c.after) for c in plan.changes if c.after is not None])
-
-
 async def rederive_saved_plan(
     saved: SavedPlan, provider: Provider, as_saved: Callable[[Plan], Mapping[str, Any]]
 ) -> PlanOutcome:
@@ -102,10 +99,7 @@ async def rederive_saved_plan(
     changes, written as `as_saved` writes a plan file, differ from the file's in any way.
     """
     if saved.plan.target is not None and saved.plan.target != provider.target:
-        raise DeclarateError(
-            f"the saved plan was made for target {saved.plan.target}, not {provider.target}: "
-            "run plan again against this target"
-        )
+        raise TargetMismatch(saved.plan.target, provider.target)
     live = await read_live(provider, saved.inputs.desired)
     drifted = list(stale_objects(saved.plan, live))
     if drifted:
@@ -121,75 +115,41 @@ async def rederive_saved_plan(
     return PlanOutcome(derived, live, saved.inputs)
 
 
-def stale_objects(plan: Plan, live: State) -> Iterator[str]:
+def stale_objects(plan: Plan, live: State) -> Iterator[StaleObject]:
     """Each object whose live fingerprint differs from the one the plan was made from, and how.
 
     For an object the plan changes, the plan holds its live attrs as they were (`change.before`), so
-    the attribute paths that moved since are named (`tags.env "dev" -> "prod"`); for the others only
-    a fingerprint was kept, so they are named without detail. A change of an existing object with no
-    fingerprint means the file was edited: it is named too.
+    the attribute paths that moved since are named; for the others only a fingerprint was kept, so
+    they are named without detail. A change of an existing object with no fingerprint means the file
+    was edited: it is named too.
     """
     now = {str(r.address): r for r in live}
     planned_before = {str(c.address): c.before for c in plan.changes if c.before is not None}
     for address, fingerprint in sorted(plan.fingerprints.items()):
         resource = now.get(address)
         if resource is None:
-            yield f"{address} was deleted since the plan was made"
+            yield StaleObject(address, Staleness.DELETED)
         elif resource.fingerprint() != fingerprint:
-            yield f"{address} changed since the plan was made" + _what_changed(
-                planned_before.get(address), resource
-            )
+            yield _changed(address, planned_before.get(address), resource)
     for change in plan.changes:
         address = str(change.address)
         if address in plan.fingerprints:
             continue
         if change.action is Action.CREATE and address in now:
-            yield f"{change.address} was created by someone else since the plan was made"
+            yield StaleObject(address, Staleness.CREATED)
         elif change.action is not Action.CREATE:
-            yield f"{change.address} has no fingerprint in the plan, though the plan changes it: the file was edited"
+            yield StaleObject(address, Staleness.UNFINGERPRINTED)
 
 
-def _what_changed(planned: Mapping[str, Any] | None, resource: Resource) -> str:
-    """`: PATH BEFORE -> NOW; ...` for the attributes that moved, or '' when the plan kept no attrs."""
+def _changed(address: str, planned: Mapping[str, Any] | None, resource: Resource) -> StaleObject:
+    """A changed object, with the attributes that moved when the plan kept its attrs."""
     if planned is None:
-        return ""
+        return StaleObject(address, Staleness.CHANGED)
     moved = diff_attrs(resource.kind, planned, resource.attrs)
-    if not moved:
-        # The fingerprint also covers the server's identity of the object (id, host).
-        return (
-            ": its attributes are as planned, but it was deleted and created again (its id or host changed)"
-        )
-    shown = []
-    for field in moved[:STALE_PATHS_SHOWN]:
-        before, after = masked_sides(field.path, field.before, field.after)
-        shown.append(
-            f"{field.path} {format_value(before, width=STALE_VALUE_WIDTH)} -> "
-            f"{format_value(after, width=STALE_VALUE_WIDTH)}"
-        )
-    if len(moved) > STALE_PATHS_SHOWN:
-        shown.append(f"and {len(moved) - STALE_PATHS_SHOWN} more")
-    return ": " + "; ".join(shown)
-
-
-async def run_apply(
-    plan: Plan,
-    live: State,
-    provider: Provider,
-    *,
-    parallelism: int,
-    wait: bool,
-    observer: ApplyObserver,
-    secrets: SecretSink,
-) -> ApplyReport:
-    return await apply_plan(
-        plan,
-        desired_from_plan(plan),
-        live,
-        provider,
-        parallelism=parallelism,
-        wait=wait,
-        observer=observer,
-        secrets=secrets,
+    if not moved:  # the fingerprint also covers the server's identity of the object (id, host)
+        return StaleObject(address, Staleness.RECREATED)
+    return StaleObject(
+        address, Staleness.CHANGED, tuple(MovedAttribute(f.path, f.before, f.after) for f in moved)
     )
 
 

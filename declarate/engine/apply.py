@@ -19,11 +19,11 @@ import traceback
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address, Kind
 from declarate.model.plan import Change, Plan
+from declarate.model.resource import Resource
 from declarate.model.state import State
 from declarate.providers.base import ApplyObserver, ChangeResult, Outcome, Provider, SecretSink
 from declarate.redaction import redact, register
@@ -33,16 +33,6 @@ log = logging.getLogger(__name__)
 SUCCEEDED: frozenset[Outcome] = frozenset({Outcome.DONE, Outcome.ALREADY})
 
 _MESSAGE_LIMIT = 500
-
-
-@runtime_checkable
-class PlanAwareObserver(Protocol):
-    """An ApplyObserver that also wants the whole list of changes before any runs (to size a bar).
-
-    Optional: `apply_plan` calls `planned` only on observers that define it.
-    """
-
-    def planned(self, changes: Sequence[Change]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -79,7 +69,6 @@ class ApplyReport:
 
 async def apply_plan(
     plan: Plan,
-    desired: State,
     live: State,
     provider: Provider,
     *,
@@ -90,12 +79,14 @@ async def apply_plan(
 ) -> ApplyReport:
     """Execute `plan` against `provider` and report every change's outcome, in plan order.
 
-    Blocked changes are never executed (the cli refuses blocked plans; this is defence in depth).
-    With `wait`, index changes are followed by `provider.wait` until the index is Ready or gone.
+    The desired side of each change is the change's own `after` (a plan is applied as it stands);
+    `live` is the state the plan was computed from. Blocked changes are never executed (the cli
+    refuses blocked plans; this is defence in depth). With `wait`, index changes are followed by
+    `provider.wait` until the index is Ready or gone.
     """
     if parallelism < 1:
         raise ValueError(f"parallelism must be at least 1, got {parallelism}")
-    run = _Run(desired, live, provider, wait, _GuardedObserver(observer), _RecordingSink(secrets))
+    run = _Run(live, provider, wait, _GuardedObserver(observer), _RecordingSink(secrets))
     changes = plan.changes
     run.observer.planned(changes)
     dependencies = _dependencies(changes)
@@ -168,14 +159,12 @@ class _Run:
 
     def __init__(
         self,
-        desired: State,
         live: State,
         provider: Provider,
         wait: bool,
         observer: _GuardedObserver,
         secrets: _RecordingSink,
     ) -> None:
-        self.desired = desired
         self.live = live
         self.provider = provider
         self.wait = wait
@@ -213,7 +202,8 @@ class _Run:
         try:
             # A rename starts from the live object of the old name.
             live = self.live.get(change.renamed_from or address)
-            result = await self.provider.execute(change, self.desired.get(address), live, self.secrets)
+            desired = None if change.after is None else Resource(address, change.after)
+            result = await self.provider.execute(change, desired, live, self.secrets)
         except Exception as exc:  # any failure of one change is that change's result, never the run's
             return ChangeResult(address, Outcome.FAILED, self._describe(change, exc))
         result = dataclasses.replace(result, address=address, message=self._safe(result.message))
@@ -287,11 +277,10 @@ class _GuardedObserver:
         self._observer = observer
 
     def planned(self, changes: Sequence[Change]) -> None:
-        if isinstance(self._observer, PlanAwareObserver):
-            try:
-                self._observer.planned(changes)
-            except Exception as exc:
-                _observer_failed("planned", exc)
+        try:
+            self._observer.planned(changes)
+        except Exception as exc:
+            _observer_failed("planned", exc)
 
     def started(self, change: Change) -> None:
         try:

@@ -61,7 +61,10 @@ class SecretSink(Protocol):
 
 
 class ApplyObserver(Protocol):
-    """Progress reaches the screen through this; the engine never prints."""
+    """Apply progress reaches the screen through this, the one observer protocol; the engine never
+    prints. `planned` comes first, with every change, before any runs (to size a bar)."""
+
+    def planned(self, changes: Sequence[Change]) -> None: ...
 
     def started(self, change: Change) -> None: ...
 

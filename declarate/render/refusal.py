@@ -1,4 +1,4 @@
-"""Why a command failed, in words: a stale saved plan, one that re-planning does not reproduce,
+"""Why a command failed, in words: a stale saved plan (each object and what moved), one that re-planning does not reproduce,
 targeting flags that name nothing, and any other DeclarateError.
 
 The errors carry data (addresses, the saved and the recomputed values); this module is the one place
@@ -13,7 +13,15 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from declarate.errors import DeclarateError, PlanMismatch, PlanStale, UnmatchedAddress, UnmatchedTargets
+from declarate.errors import (
+    DeclarateError,
+    PlanMismatch,
+    PlanStale,
+    Staleness,
+    StaleObject,
+    UnmatchedAddress,
+    UnmatchedTargets,
+)
 from declarate.model.plan_diff import PlanDifference
 from declarate.render.masking import mask_value, masked_sides
 from declarate.render.presentation import format_value
@@ -21,10 +29,23 @@ from declarate.render.presentation import format_value
 VALUE_WIDTH = 80
 
 
+# A stale-plan message names at most this many moved attributes per object.
+STALE_PATHS_SHOWN = 5
+
+_STALENESS: dict[Staleness, str] = {
+    Staleness.DELETED: "was deleted since the plan was made",
+    Staleness.CHANGED: "changed since the plan was made",
+    Staleness.RECREATED: "changed since the plan was made: its attributes are as planned, but it was "
+    "deleted and created again (its id or host changed)",
+    Staleness.CREATED: "was created by someone else since the plan was made",
+    Staleness.UNFINGERPRINTED: "has no fingerprint in the plan, though the plan changes it: the file was edited",
+}
+
+
 def error_message(error: DeclarateError) -> tuple[str, list[str]]:
     """What the cli prints after `Error: ` for a failed command, and the lines below it."""
     if isinstance(error, PlanStale):
-        lines = [f"  - {d}" for d in error.drifted]
+        lines = [f"  - {stale_line(s)}" for s in error.stale]
         return "the saved plan is stale; live state changed since it was made:", [*lines, "Run plan again."]
     if isinstance(error, PlanMismatch):
         lines = [f"  - {line}" for line in plan_mismatch_lines(error.differences)]
@@ -37,6 +58,22 @@ def error_message(error: DeclarateError) -> tuple[str, list[str]]:
         first, *rest = unmatched_lines(error.unmatched)
         return first, rest
     return str(error), []
+
+
+def stale_line(stale: StaleObject) -> str:
+    """`project/a/index/x changed since the plan was made: tags.env "dev" -> "prod"`."""
+    line = f"{stale.address} {_STALENESS[stale.how]}"
+    if not stale.moved:
+        return line
+    shown_moves = []
+    for moved in stale.moved[:STALE_PATHS_SHOWN]:
+        before, after = masked_sides(moved.path, moved.planned, moved.now)
+        shown_moves.append(
+            f"{moved.path} {format_value(before, width=VALUE_WIDTH)} -> {format_value(after, width=VALUE_WIDTH)}"
+        )
+    if len(stale.moved) > STALE_PATHS_SHOWN:
+        shown_moves.append(f"and {len(stale.moved) - STALE_PATHS_SHOWN} more")
+    return f"{line}: " + "; ".join(shown_moves)
 
 
 def plan_mismatch_lines(differences: Iterable[PlanDifference]) -> list[str]:

@@ -8,7 +8,7 @@ Tests are synchronous and drive the async provider through `run`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterator, Mapping
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -94,6 +94,9 @@ class MemorySink:
 @dataclass
 class RecordingObserver:
     states: list[tuple[str, str]] = field(default_factory=list)
+
+    def planned(self, changes: Sequence[Change]) -> None:
+        pass
 
     def started(self, change: Change) -> None:
         pass

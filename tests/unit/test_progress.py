@@ -204,7 +204,7 @@ class KeptSink:
 def apply_with(observer: ApplyObserver) -> None:
     sink = KeptSink()
     plan = Plan(changes=(PROJECT, KEY, INDEX))
-    asyncio.run(apply_plan(plan, State(), State(), KeyCreatingProvider(), observer=observer, secrets=sink))
+    asyncio.run(apply_plan(plan, State(), KeyCreatingProvider(), observer=observer, secrets=sink))
     assert sink.values == [SECRET]
 
 

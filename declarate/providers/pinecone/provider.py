@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address, Kind
-from declarate.model.plan import Action, Change
+from declarate.model.plan import Change
 from declarate.model.resource import Resource
 from declarate.model.state import State
 from declarate.model.usage import ProjectUsage
@@ -35,8 +35,6 @@ from declarate.providers.pinecone.session import Directory, ProviderOptions, Ses
 from declarate.providers.pinecone.usage import read_usage
 
 __all__ = ["PineconeProvider", "ProviderOptions"]
-
-_WAITED = (Action.CREATE, Action.UPDATE, Action.ADOPT, Action.REPLACE, Action.DELETE)
 
 
 class PineconeProvider:
@@ -117,7 +115,7 @@ class PineconeProvider:
 
         Raises a DeclarateError when the index fails or the wait times out.
         """
-        if change.kind is not Kind.INDEX or change.action not in _WAITED:
+        if change.kind is not Kind.INDEX:
             return
         await wait_for_index(self._session, change, lambda state: observer.waiting(change, state))
 

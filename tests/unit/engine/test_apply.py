@@ -8,6 +8,7 @@ changes were in flight at once. Integration tests against the local control plan
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -107,6 +108,9 @@ class FakeProvider:
 class RecordingObserver:
     calls: list[tuple[str, Address, str]] = field(default_factory=list)
 
+    def planned(self, changes: Sequence[Change]) -> None:
+        pass
+
     def started(self, change: Change) -> None:
         self.calls.append(("started", change.address, ""))
 
@@ -137,7 +141,6 @@ def run(
     *,
     observer: RecordingObserver | ApplyObserver | None = None,
     sink: MemorySink | None = None,
-    desired: State | None = None,
     live: State | None = None,
     parallelism: int = 8,
     wait: bool = True,
@@ -145,7 +148,6 @@ def run(
     return asyncio.run(
         apply_plan(
             Plan(changes=tuple(changes)),
-            desired or State(),
             live or State(),
             provider or FakeProvider(),
             parallelism=parallelism,
@@ -431,9 +433,11 @@ def test_the_provider_receives_the_desired_and_live_resource_of_the_change() -> 
     desired = Resource(INDEX_A, {"name": "recs", "tags": {"team": "a"}})
     live = Resource(INDEX_A, {"name": "recs", "tags": {}})
     provider = FakeProvider()
-    run([change(INDEX_A, Action.UPDATE)], provider, desired=State.of([desired]), live=State.of([live]))
+    update = dataclasses.replace(change(INDEX_A, Action.UPDATE), after=desired.attrs)
+    run([update, change(INDEX_B, Action.DELETE)], provider, live=State.of([live]))
 
-    assert provider.received[INDEX_A] == (desired, live)
+    assert provider.received[INDEX_A] == (desired, live)  # the desired side is the change's own `after`
+    assert provider.received[INDEX_B] == (None, None)  # a delete has no desired side
 
 
 def test_the_observer_sees_each_change_start_wait_and_finish() -> None:

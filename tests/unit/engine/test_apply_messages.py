@@ -156,7 +156,7 @@ def test_by_default_index_changes_are_waited_for_and_eight_changes_run_at_once()
         provider.scripts = {a: Script(gate=gate) for a in addresses}
         plan = Plan(changes=(*(Change(a, Action.CREATE) for a in addresses), Change(INDEX_A, Action.CREATE)))
         task = asyncio.create_task(
-            apply_plan(plan, State(), State(), provider, observer=RecordingObserver(), secrets=MemorySink())
+            apply_plan(plan, State(), provider, observer=RecordingObserver(), secrets=MemorySink())
         )
         for _ in range(50):
             await asyncio.sleep(0)
