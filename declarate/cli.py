@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
-from declarate import __version__, lean_imports, logs
+from declarate import __version__, logs, startup
 from declarate.diagnostics import Diagnostic
 from declarate.errors import DeclarateError
 from declarate.export_files import write_export
@@ -47,6 +47,7 @@ from declarate.render.text import render_plan_text
 from declarate.secret_files import FileSecretSink
 from declarate.secret_lifecycle import lost_secret_warnings, parse_rotations, rotate_all
 from declarate.secret_lifecycle import secrets_dir as secrets_dir_for
+from declarate.sessions import run_async
 from declarate.sessions import with_provider as _with_provider
 from declarate.terminal import err, out
 from declarate.terminal import fail as _fail
@@ -107,10 +108,8 @@ def _report_diagnostics(diagnostics: list[Diagnostic]) -> None:
 
 def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine, turning every DeclarateError into one clear line and exit 1."""
-    import asyncio
-
     try:
-        return asyncio.run(work())
+        return run_async(work)
     except DeclarateError as exc:
         message, lines = error_message(exc)
         _fail(message, lines=lines)
@@ -413,7 +412,7 @@ def export(
 def run() -> None:
     """Console entry point. Usage errors exit 1, not click's 2, because 2 means "changes present"."""
     register_environment(os.environ)  # credential-named variables are hidden from every output
-    lean_imports.skip_unused_parts()
+    startup.prepare_process()
     try:
         level = logs.level_from_env()
     except logs.UnknownLevel as exc:

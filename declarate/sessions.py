@@ -20,6 +20,25 @@ from declarate.terminal import err, note
 T = TypeVar("T")
 
 
+def run_async(work: Callable[[], Awaitable[T]]) -> T:
+    """`asyncio.run` of `work()`, its result handed back from outside the task that made it.
+
+    On leaving, `asyncio.run` looks up its own SIGINT handler, and CPython formats that handler
+    (which holds the main task) while doing so: the repr of a task includes its result, and a
+    dataclass repr has no size limit. With a 5,000-index plan as the result, that repr alone took
+    longer than reading live state. The task that `asyncio.run` holds returns None.
+    """
+    import asyncio
+
+    results: list[T] = []
+
+    async def main() -> None:
+        results.append(await work())
+
+    asyncio.run(main())
+    return results[0]
+
+
 async def with_provider(
     flags: TargetFlags,
     use: Callable[[Provider], Awaitable[T]],
