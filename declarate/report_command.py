@@ -28,7 +28,15 @@ FORMATS = ("text", "json", "markdown", "csv")
 @click.command()
 @config_option
 @target_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text: a table; json: schemas/report.schema.json; csv: a row per project and a total row; "
+    "markdown: Mermaid charts of records and storage, then the tables.",
+)
 @click.option(
     "--project", "projects", multiple=True, metavar="NAME", help="Report only this project (repeatable)."
 )
