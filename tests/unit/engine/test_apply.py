@@ -23,6 +23,8 @@ from declarate.model.resource import Resource
 from declarate.model.state import State
 from declarate.providers.base import ApplyObserver, ChangeResult, Outcome, ReadRequest, SecretSink
 
+from .examples import MUTATION, examples
+
 PROJECT_A = Address.project_("a")
 PROJECT_B = Address.project_("b")
 INDEX_A = Address.index("a", "recs")
@@ -528,7 +530,7 @@ def graphs(draw: st.DrawFn) -> tuple[list[Change], set[Address]]:
     return list(order), failing
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None, derandomize=MUTATION)
 @given(graph=graphs(), parallelism=st.integers(min_value=1, max_value=4))
 def test_every_change_runs_after_its_dependencies_and_failures_skip_exactly_their_dependants(
     graph: tuple[list[Change], set[Address]], parallelism: int

@@ -209,3 +209,25 @@ def test_a_broken_display_is_logged_once_per_event_by_type_only(caplog: pytest.L
         "progress display failed on finished: ValueError",
     ]
     assert "no terminal" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("address", "action", "waited"),
+    [
+        (INDEX_A, Action.CREATE, True),
+        (INDEX_A, Action.UPDATE, True),
+        (INDEX_A, Action.ADOPT, True),
+        (INDEX_A, Action.REPLACE, True),
+        (INDEX_A, Action.DELETE, True),
+        (PROJECT_A, Action.CREATE, False),
+        (KEY_A, Action.UPDATE, False),
+    ],
+)
+def test_every_index_change_is_waited_for_and_nothing_else(
+    address: Address, action: Action, waited: bool
+) -> None:
+    provider = FakeProvider()
+
+    run([Change(address, action)], provider)
+
+    assert provider.waited() == ([address] if waited else [])

@@ -17,6 +17,7 @@ from declarate.model.saved_plan import PlanInputs, inputs_from_json, inputs_to_j
 from declarate.model.settings import Overrides, Policies, Safety, Settings
 from declarate.model.state import scope_of
 
+from .examples import MUTATION, examples
 from .test_properties import INDEXES, PROJECTS, Case, situation
 
 safeties = st.builds(
@@ -43,7 +44,7 @@ overrides = st.builds(
 
 
 @given(situation(), workspace)
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None, derandomize=MUTATION)
 def test_no_unblocked_delete_removes_more_than_the_allowed_share(case: Case, chosen: Settings) -> None:
     desired, live = case.states()
     result = plan(desired, live, chosen)
@@ -76,7 +77,7 @@ def test_no_unblocked_delete_removes_more_than_the_allowed_share(case: Case, cho
 
 
 @given(situation(), workspace, overrides)
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None, derandomize=MUTATION)
 def test_no_unblocked_change_breaks_a_policy(
     case: Case, chosen: Settings, given_overrides: Overrides
 ) -> None:
@@ -101,7 +102,7 @@ def test_no_unblocked_change_breaks_a_policy(
 
 
 @given(situation(), workspace, overrides)
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None, derandomize=MUTATION)
 def test_re_deriving_a_plan_from_its_embedded_inputs_gives_it_again(
     case: Case, chosen: Settings, given_overrides: Overrides
 ) -> None:

@@ -154,3 +154,24 @@ def test_a_field_diff_read_back_from_a_plan_file_carries_its_rule() -> None:
 
     assert read_back == diff
     assert read_back.mutability is Mutability.REPLACE
+
+
+def test_ignore_changes_below_a_parent_the_config_lacks_keeps_the_live_branch() -> None:
+    live = {"name": "recs", "spec": {"pod": {"replicas": 2, "pod_type": "p1.x1"}}}
+
+    assert apply_ignore_changes({"name": "recs"}, live, ["spec.pod.replicas"]) == {
+        "name": "recs",
+        "spec": {"pod": {"replicas": 2}},
+    }
+
+
+def test_ignore_changes_below_a_parent_missing_on_both_sides_adds_nothing() -> None:
+    assert apply_ignore_changes({"name": "recs"}, {"name": "recs"}, ["spec.pod.replicas"]) == {"name": "recs"}
+
+
+def test_ignore_changes_removes_a_nested_value_that_is_absent_live() -> None:
+    desired = {"spec": {"pod": {"replicas": 3, "pod_type": "p1.x1"}}}
+
+    assert apply_ignore_changes(desired, {"spec": {"pod": {"pod_type": "p1.x1"}}}, ["spec.pod.replicas"]) == {
+        "spec": {"pod": {"pod_type": "p1.x1"}}
+    }

@@ -27,6 +27,7 @@ from .builders import (
     project,
     service_account,
 )
+from .examples import MUTATION, examples
 
 PROJECTS = ("a", "b", "c")
 INDEXES = ("recs", "search", "docs", "logs")
@@ -133,7 +134,7 @@ def live_copy_of(resources: list[Resource]) -> list[Resource]:
 
 
 @given(estate())
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None, derandomize=MUTATION)
 def test_planning_config_against_the_live_state_it_produced_is_empty(resources: list[Resource]) -> None:
     desired = desired_state(*resources, scopes={"organization"})
     live = live_state(*live_copy_of(resources), scopes=desired.scopes)
@@ -145,7 +146,7 @@ def test_planning_config_against_the_live_state_it_produced_is_empty(resources: 
 
 
 @given(situation(), st.sampled_from([(), ("project/a",), ("organization", "service-account")]), st.booleans())
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None, derandomize=MUTATION)
 def test_plans_are_deterministic_whatever_the_order_of_the_inputs(
     case: Case, only: tuple[str, ...], allow_mass_delete: bool
 ) -> None:
@@ -157,7 +158,7 @@ def test_plans_are_deterministic_whatever_the_order_of_the_inputs(
 
 
 @given(situation())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None, derandomize=MUTATION)
 def test_creates_are_absent_live_and_deletes_present_and_read_whole(
     case: Case,
 ) -> None:
@@ -181,7 +182,7 @@ def test_creates_are_absent_live_and_deletes_present_and_read_whole(
 
 
 @given(situation())
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None, derandomize=MUTATION)
 def test_every_dependency_is_planned_earlier(
     case: Case,
 ) -> None:
@@ -198,7 +199,7 @@ def test_every_dependency_is_planned_earlier(
 
 
 @given(situation())
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None, derandomize=MUTATION)
 def test_a_plan_round_trips_through_its_json_form(
     case: Case,
 ) -> None:
