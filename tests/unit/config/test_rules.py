@@ -1,7 +1,12 @@
-"""Semantic rules: what the JSON Schema cannot say, each reported at its node with a fix."""
+"""Semantic rules: what the JSON Schema cannot say, each reported at its node with a fix.
+
+The last test pins every rule's diagnostic word for word (code, severity, file:line, path, message,
+hint) on one config that breaks them all at once.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,10 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from declarate.config.document import SourceDocument
+from declarate.config.loader import load_documents
 from declarate.config.rules import check_rules
 from declarate.diagnostics import Diagnostic, Severity
 
-from .conftest import LoadDocs
+from .conftest import LoadDocs, WriteConfig
 
 PROJECT = """\
 kind: Project
@@ -663,3 +669,263 @@ def test_pruning_keys_beside_api_key_env_is_refused(load_docs: LoadDocs) -> None
     assert problem.path == "prune.api_keys"
     assert problem.origin is not None and problem.origin.line == 5
     assert "cannot tell which live key" in problem.message
+
+
+# ------------------------------------------------------------------ every rule's words
+
+ALL_RULES_BROKEN = {
+    "org.yaml": "kind: Organization\nignore_changes: [x]\nservice_accounts:\n  - name: ci\n    allow_replace: true\n  - name: ci\nrole_bindings:\n  - user: dave@example.com\n    role: ProjectEditor\n  - service_account: ci\n    role: OrgManger\n",
+    "org2.yaml": "kind: Organization\n",
+    "sub/declarate.yaml": "kind: Workspace\n",
+    "team.yaml": "kind: Project\nname: team\nforce_encryption_with_cmek: true\nensure: absent\napi_key_env: TEAM_KEY\nprune: {api_keys: true}\nallow_replace: true\nmax_pods: 1\nindexes:\n  - name: recs\n    dimension: 8\n    spec: {pod: {environment: us-east1-gcp, pod_type: p1.x1, replicas: 2, shards: 1}}\n  - name: recs\n    dimension: 8\n  - name: docs\n    schema:\n      fields:\n        body: {type: string, full_text_search: {language: en}}\n    spec: {serverless: {cloud: aws, region: us-east-1}}\napi_keys:\n  - name: svc\n    roles: [ProjectEditer, OrgOwner, DataPlaneViewer]\n    ignore_changes: [roles]\n  - name: svc\nrole_bindings:\n  - user: alice\n    role: OrgMember\n  - user: bob@example.com\n    service_account: ci\n    role: ProjectViewer\n  - role: ProjectViewer\n  - service_account: ghost\n    role: ProjectVeiwer\n    allow_replace: true\n  - user: carol@example.com\n    role: ProjectEditor\n  - invite: carol@example.com\n    role: ProjectEditor\n",
+    "team2.yaml": "kind: Project\nname: team\n",
+}
+
+ALL_RULES_DIAGNOSTICS = [
+    (
+        "rules.duplicate_organization",
+        "error",
+        "org2.yaml:1",
+        "kind",
+        "at most one Organization document is allowed; found another at org.yaml:1:7",
+        "merge the two Organization documents into one",
+    ),
+    (
+        "rules.workspace_location",
+        "error",
+        "sub/declarate.yaml:1",
+        "kind",
+        "a Workspace document belongs in declarate.yaml at the top of a config root; found it in sub/declarate.yaml",
+        "move it to declarate.yaml",
+    ),
+    (
+        "rules.duplicate_name",
+        "error",
+        "team2.yaml:2",
+        "name",
+        "project 'team' is declared twice; the first is at team.yaml:2:7",
+        "project names are unique across the config: rename one or merge the two",
+    ),
+    (
+        "rules.duplicate_name",
+        "error",
+        "org.yaml:6",
+        "service_accounts[1].name",
+        "service account 'ci' is declared twice in the organization; the first is at org.yaml:4:11",
+        "service account names are unique in the organization: rename or remove one",
+    ),
+    (
+        "rules.allow_replace",
+        "error",
+        "org.yaml:5",
+        "service_accounts[0].allow_replace",
+        "allow_replace applies only to indexes; found it on a service account",
+        "remove 'allow_replace': only an index has immutable fields to replace or attributes other owners may change",
+    ),
+    (
+        "rules.ignore_changes",
+        "error",
+        "org.yaml:2",
+        "ignore_changes",
+        "ignore_changes applies only to indexes; found it on the organization",
+        "remove 'ignore_changes': only an index has immutable fields to replace or attributes other owners may change",
+    ),
+    (
+        "rules.invalid_role",
+        "error",
+        "org.yaml:9",
+        "role_bindings[0].role",
+        "a role binding in the organization takes one of OrgOwner, OrgManager, OrgMember, OrgBillingAdmin; found 'ProjectEditor'",
+        "ProjectEditor is a project role: bind it in the Project document's role_bindings",
+    ),
+    (
+        "rules.invalid_role",
+        "error",
+        "org.yaml:11",
+        "role_bindings[1].role",
+        "a role binding in the organization takes one of OrgOwner, OrgManager, OrgMember, OrgBillingAdmin; found 'OrgManger'",
+        "did you mean 'OrgManager'?",
+    ),
+    (
+        "rules.duplicate_name",
+        "error",
+        "team.yaml:13",
+        "indexes[1].name",
+        "index 'recs' is declared twice in project 'team'; the first is at team.yaml:10:11",
+        "index names are unique in project 'team': rename or remove one",
+    ),
+    (
+        "rules.duplicate_name",
+        "error",
+        "team.yaml:24",
+        "api_keys[1].name",
+        "API key 'svc' is declared twice in project 'team'; the first is at team.yaml:21:11",
+        "API key names are unique in project 'team': rename or remove one",
+    ),
+    (
+        "rules.invalid_role",
+        "error",
+        "team.yaml:22",
+        "api_keys[0].roles[0]",
+        "an API key may hold only ProjectEditor, ProjectViewer, ControlPlaneEditor, ControlPlaneViewer, DataPlaneEditor, DataPlaneViewer; found 'ProjectEditer'",
+        "did you mean 'ProjectEditor'?",
+    ),
+    (
+        "rules.invalid_role",
+        "error",
+        "team.yaml:22",
+        "api_keys[0].roles[1]",
+        "an API key may hold only ProjectEditor, ProjectViewer, ControlPlaneEditor, ControlPlaneViewer, DataPlaneEditor, DataPlaneViewer; found 'OrgOwner' (an organization role: an API key belongs to one project)",
+        None,
+    ),
+    (
+        "rules.ignore_changes",
+        "error",
+        "team.yaml:23",
+        "api_keys[0].ignore_changes",
+        "ignore_changes applies only to indexes; found it on an API key",
+        "remove 'ignore_changes': only an index has immutable fields to replace or attributes other owners may change",
+    ),
+    (
+        "rules.principal",
+        "error",
+        "team.yaml:26",
+        "role_bindings[0].user",
+        "user must be an email address; found 'alice'",
+        "for a service account, use 'service_account: NAME'",
+    ),
+    (
+        "rules.invalid_role",
+        "error",
+        "team.yaml:27",
+        "role_bindings[0].role",
+        "a role binding in a project takes one of ProjectOwner, ProjectManager, ProjectMember, ProjectEditor, ProjectViewer, ControlPlaneEditor, ControlPlaneViewer, DataPlaneEditor, DataPlaneViewer; found 'OrgMember'",
+        "OrgMember is an organization role: bind it in the Organization document",
+    ),
+    (
+        "rules.principal",
+        "error",
+        "team.yaml:28",
+        "role_bindings[1]",
+        "a role binding needs exactly one of user, service_account, invite; found user, service_account",
+        "split it into one binding per principal",
+    ),
+    (
+        "rules.principal",
+        "error",
+        "team.yaml:31",
+        "role_bindings[2]",
+        "a role binding needs exactly one of user, service_account, invite; found none",
+        "add e.g. 'user: EMAIL'",
+    ),
+    (
+        "rules.allow_replace",
+        "error",
+        "team.yaml:34",
+        "role_bindings[3].allow_replace",
+        "allow_replace applies only to indexes; found it on a role binding",
+        "remove 'allow_replace': only an index has immutable fields to replace or attributes other owners may change",
+    ),
+    (
+        "rules.unresolved_service_account",
+        "warning",
+        "team.yaml:32",
+        "role_bindings[3].service_account",
+        "service account 'ghost' is not declared in the Organization document, so it must already exist live (checked when planning)",
+        "declare it under Organization service_accounts: [{name: ghost}]",
+    ),
+    (
+        "rules.invalid_role",
+        "error",
+        "team.yaml:33",
+        "role_bindings[3].role",
+        "a role binding in a project takes one of ProjectOwner, ProjectManager, ProjectMember, ProjectEditor, ProjectViewer, ControlPlaneEditor, ControlPlaneViewer, DataPlaneEditor, DataPlaneViewer; found 'ProjectVeiwer'",
+        "did you mean 'ProjectViewer'?",
+    ),
+    (
+        "rules.duplicate_role_binding",
+        "error",
+        "team.yaml:37",
+        "role_bindings[5]",
+        "invite carol@example.com already has role ProjectEditor in this project; the first binding is at team.yaml:35:5",
+        "remove one (invite: is an alias of user:)",
+    ),
+    (
+        "rules.allow_replace",
+        "error",
+        "team.yaml:7",
+        "allow_replace",
+        "allow_replace applies only to indexes; found it on a project",
+        "remove 'allow_replace': only an index has immutable fields to replace or attributes other owners may change",
+    ),
+    (
+        "rules.max_pods",
+        "error",
+        "team.yaml:8",
+        "max_pods",
+        "the project's pod indexes use 2 pods (recs: 2 x 1) but max_pods is 1",
+        "raise max_pods to 2, or lower replicas or shards",
+    ),
+    (
+        "rules.cmek_full_text_search",
+        "error",
+        "team.yaml:18",
+        "indexes[2].schema.fields.body",
+        "full-text search field 'body' cannot be used in a project with force_encryption_with_cmek: true (Pinecone rejects it)",
+        "move the index to a project without CMEK enforcement, or drop full_text_search",
+    ),
+    (
+        "rules.prune_own_key",
+        "error",
+        "team.yaml:6",
+        "prune.api_keys",
+        "prune.api_keys cannot be combined with api_key_env: the API lists keys without their values, so declarate cannot tell which live key is the one it runs with, and would delete it",
+        "drop api_key_env (declarate then uses a temporary key it can recognise), or prune keys by hand",
+    ),
+    (
+        "rules.absent_with_resources",
+        "error",
+        "team.yaml:9",
+        "indexes",
+        "ensure: absent deletes the project, yet indexes are declared in it",
+        "remove 'indexes', or set ensure: present to keep the project",
+    ),
+    (
+        "rules.absent_with_resources",
+        "error",
+        "team.yaml:20",
+        "api_keys",
+        "ensure: absent deletes the project, yet api_keys are declared in it",
+        "remove 'api_keys', or set ensure: present to keep the project",
+    ),
+    (
+        "rules.absent_with_resources",
+        "error",
+        "team.yaml:25",
+        "role_bindings",
+        "ensure: absent deletes the project, yet role_bindings are declared in it",
+        "remove 'role_bindings', or set ensure: present to keep the project",
+    ),
+]
+
+
+def test_every_rule_reports_its_own_words_at_its_own_line(write_config: WriteConfig) -> None:
+    root = write_config(ALL_RULES_BROKEN)
+    docs, problems = load_documents([root])
+    assert problems == []
+
+    def text(value: str | None) -> str | None:
+        return None if value is None else value.replace(f"{root}/", "")
+
+    found = [
+        (
+            d.code,
+            d.severity.value,
+            f"{Path(d.origin.file).relative_to(root)}:{d.origin.line}" if d.origin else "",
+            d.path,
+            text(d.message),
+            text(d.hint),
+        )
+        for d in check_rules(docs)
+    ]
+    assert found == ALL_RULES_DIAGNOSTICS
