@@ -26,7 +26,7 @@ from declarate.errors import (
     TargetMismatch,
     UnmatchedTargets,
 )
-from declarate.model.address import Kind
+from declarate.model.address import Address, Kind
 from declarate.model.plan import Action, Plan
 from declarate.model.plan_diff import change_differences
 from declarate.model.resource import Resource
@@ -45,15 +45,26 @@ class PlanOutcome:
 
 def read_request(desired: State) -> ReadRequest:
     """Read every declared project whole (an `ensure: absent` project too: it may still exist), and
-    the old project of each project rename (its contents are compared under the new name)."""
+    the old project of each project rename (its contents are compared under the new name), and the
+    backup schedules of the indexes whose declaration lists `backup_schedules` (one request each)."""
     declared = {scope.removeprefix("project/") for scope in desired.scopes if scope.startswith("project/")}
     renamed = {old.name for old in rename_sources(desired) if old.kind is Kind.PROJECT}
     directives = dict(desired.directives)
+    old_names: dict[str, str] = {}
     for old, new in rename_sources(desired).items():
+        if old.kind is Kind.PROJECT:
+            old_names[new.name] = old.name
         if old.kind is Kind.PROJECT and f"project/{old.name}" not in directives:
             # The old project is reached with the same key settings (api_key_env) as the new one.
             directives[f"project/{old.name}"] = desired.directives_for(f"project/{new.name}")
-    return ReadRequest(projects=sorted(declared | renamed), directives=directives)
+    scheduled = {r.address for r in desired.of_kind(Kind.INDEX) if r.directives.backup_schedules}
+    # An index of a project still to be renamed is read under the project's old name.
+    scheduled |= {
+        Address.index(old_names[str(a.project)], a.name) for a in scheduled if str(a.project) in old_names
+    }
+    return ReadRequest(
+        projects=sorted(declared | renamed), directives=directives, backup_schedules=frozenset(scheduled)
+    )
 
 
 async def read_live(provider: Provider, desired: State) -> State:
@@ -164,5 +175,7 @@ def coverage(plan: Plan, live: State) -> tuple[int, int]:
 async def read_for_export(provider: Provider, projects: list[str]) -> State:
     """Live state of the given projects (every project when none are named), read whole."""
     return await provider.read(
-        ReadRequest(projects=sorted(projects), directives={}, all_projects=not projects)
+        ReadRequest(
+            projects=sorted(projects), directives={}, all_projects=not projects, all_backup_schedules=True
+        )
     )

@@ -15,6 +15,7 @@ from declarate.config.deployment_rules import check_deployment
 from declarate.config.document import Path, SourceDocument
 from declarate.config.normalize import VECTOR_SUGAR, mapping
 from declarate.config.problems import diagnostic, did_you_mean
+from declarate.config.schedule_rules import check_backup_schedules
 from declarate.config.tag_rules import check_tags
 from declarate.diagnostics import Diagnostic
 from declarate.model import defaults as d
@@ -49,6 +50,7 @@ def check_index(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> li
         found += check_tags(doc, (*path, "tags"), index["tags"])
     if isinstance(index.get("ignore_changes"), list):
         found += _ignore_changes(doc, (*path, "ignore_changes"), index["ignore_changes"])
+    found += check_backup_schedules(doc, path, index)
     return found
 
 

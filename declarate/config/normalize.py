@@ -19,6 +19,7 @@ from declarate.model.address import ORGANIZATION, PRINCIPAL_NAMES, Address, Kind
 from declarate.model.canonical import (
     JSON,
     canonical_api_key,
+    canonical_backup_schedule,
     canonical_index,
     canonical_project,
     canonical_role_binding,
@@ -349,10 +350,31 @@ class _StateBuilder:
             allow_replace=index.get("allow_replace") is True,
             renamed_from=_renamed_from(index),
             keep_backup=index.get("keep_backup") is True,
+            backup_schedules=isinstance(index.get("backup_schedules"), list),
         )
         origins = index_origins(doc, path, index)
         spellings = index_spellings(index)
         self._add(Resource(Address.index(project, name), attrs, origins, directives, spellings=spellings))
+        for i, schedule in items(index.get("backup_schedules")):
+            self._backup_schedule(doc, project, name, (*path, "backup_schedules", i), schedule)
+
+    def _backup_schedule(
+        self, doc: SourceDocument, project: str, index: str, path: Path, schedule: JSON
+    ) -> None:
+        name = schedule.get("name")
+        if not isinstance(name, str) or not name:
+            self._skip(doc, path, "this backup schedule")
+            return
+        try:
+            attrs = canonical_backup_schedule(schedule)
+        except (KeyError, TypeError, ValueError):
+            self._skip(doc, path, f"backup schedule {name!r}")
+            return
+        # `enabled` omitted is a default: with no origin of its own it is shown apart from declared fields.
+        origins = {"": doc.origin(path)}
+        for key in ("name", "frequency", "retain_days", "enabled"):
+            _set(origins, doc, (*path, key), key)
+        self._add(Resource(Address.backup_schedule(project, index, name), attrs, origins))
 
     def _api_key(self, doc: SourceDocument, project: str, path: Path, key: JSON) -> None:
         name = key.get("name")

@@ -31,6 +31,7 @@ def order_changes(changes: Iterable[Change]) -> tuple[Change, ...]:
     ordered = sorted(changes, key=sort_key)
     planned = {(c.address, c.action): c for c in ordered}
     binding_creates = _binding_creates_by_principal(ordered)
+    schedule_slots = _schedule_slots(ordered)
     deletes_by_scope: defaultdict[str, list[Address]] = defaultdict(list)
     binding_deletes_by_account: defaultdict[str, list[Address]] = defaultdict(list)
     for change in ordered:
@@ -55,6 +56,11 @@ def order_changes(changes: Iterable[Change]) -> tuple[Change, ...]:
                 # A role change: the new binding exists before the old one goes.
                 needs.update(binding_creates.get(principal_key(address), ()))
         else:
+            if change.kind is Kind.BACKUP_SCHEDULE:
+                index = address.parent_index
+                if any((index, action) in planned for action in _INDEX_MADE):
+                    needs.add(index)
+                needs.update(schedule_slots.get((index, _slot_rank(change)), ()))
             if change.kind is not Kind.PROJECT and address.project is not None:
                 project = Address.project_(address.project)
                 if (project, Action.CREATE) in planned or (project, Action.RENAME) in planned:
@@ -70,6 +76,38 @@ def order_changes(changes: Iterable[Change]) -> tuple[Change, ...]:
         return tuple(sorted(needs, key=str))
 
     return tuple(dataclasses.replace(c, depends_on=depends_on(c)) for c in ordered)
+
+
+# The index changes after which it exists as declared: a schedule on it waits for them.
+_INDEX_MADE = (Action.CREATE, Action.REPLACE, Action.ADOPT, Action.UPDATE)
+
+
+def _slot_rank(change: Change) -> int:
+    """How a schedule change uses the index's one enabled slot (the API answers 409 to a second).
+
+    0: it frees the slot (a delete, or an update that disables); 1: it holds it briefly (a create of a
+    disabled schedule: created enabled, then disabled); 2: it keeps it (a create or update that ends
+    enabled). Each rank waits for the lower ranks of its index, so a slot is freed before it is taken.
+    """
+    enabled = (change.after or {}).get("enabled")
+    if change.action is Action.DELETE or (change.action is Action.UPDATE and enabled is False):
+        return 0
+    if change.action is Action.CREATE and enabled is False:
+        return 1
+    return 2
+
+
+def _schedule_slots(changes: Iterable[Change]) -> Mapping[tuple[Address, int], list[Address]]:
+    """(index, rank) -> the schedule changes of lower ranks on that index, which a change of that rank waits for."""
+    by_rank: defaultdict[tuple[Address, int], list[Address]] = defaultdict(list)
+    for change in changes:
+        if change.kind is Kind.BACKUP_SCHEDULE:
+            by_rank[(change.address.parent_index, _slot_rank(change))].append(change.address)
+    waits: defaultdict[tuple[Address, int], list[Address]] = defaultdict(list)
+    for (index, rank), addresses in list(by_rank.items()):
+        for higher in range(rank + 1, 3):
+            waits[(index, higher)].extend(addresses)
+    return waits
 
 
 def _binding_creates_by_principal(

@@ -122,6 +122,8 @@ def undeclared_verdict(
         )
     if is_absent_scope(desired, scope):
         return _absent_scope_verdict(resource, settings)
+    if kind is Kind.BACKUP_SCHEDULE:
+        return _backup_schedule_verdict(resource, desired)
     if KINDS[kind].taggable:
         if is_owned(resource, settings):
             return Verdict(Fate.DELETE, f"not declared in config, and tagged {tag_text(settings)}")
@@ -160,8 +162,33 @@ def _absent_scope_verdict(resource: Resource, settings: Settings) -> Verdict:
         )
     if resource.kind is Kind.API_KEY:
         return Verdict(Fate.DELETE, f"{scope} declares ensure: absent")
+    if resource.kind is Kind.BACKUP_SCHEDULE:
+        return Verdict(Fate.LEAVE, f"{scope} declares ensure: absent; a schedule goes with its index")
     # Role bindings of a project exist only through it: deleting the project removes them.
     return Verdict(Fate.LEAVE, f"{scope} declares ensure: absent; its role bindings go with it")
+
+
+def manages_backup_schedules(index: Address, desired: State) -> bool:
+    """Whether the config owns every backup schedule of this index: its declaration lists the key."""
+    declared = desired.get(index)
+    return declared is not None and declared.directives.backup_schedules
+
+
+def _backup_schedule_verdict(resource: Resource, desired: State) -> Verdict:
+    """An undeclared schedule is deleted only when its index's declaration lists `backup_schedules`."""
+    index = resource.address.parent_index
+    if desired.get(index) is None:
+        # Its index is not declared: the schedule goes with the index if that is deleted, else stays.
+        return Verdict(Fate.LEAVE, f"{index} is not declared in config")
+    if manages_backup_schedules(index, desired):
+        return Verdict(
+            Fate.DELETE,
+            f"not declared in config, and {index} lists backup_schedules, so declarate owns all its schedules",
+        )
+    return Verdict(
+        Fate.UNMANAGED,
+        f"{index} does not list backup_schedules: declarate leaves its schedules alone",
+    )
 
 
 def owns(
@@ -178,6 +205,8 @@ def owns(
     """
     if KINDS[resource.kind].taggable:
         return is_owned(resource, settings)
+    if resource.kind is Kind.BACKUP_SCHEDULE:
+        return manages_backup_schedules(resource.address.parent_index, desired)
     if resource.kind is Kind.ROLE_BINDING and _is_authoritative(resource, desired, authoritative):
         return True
     directives = desired.directives_for(scope_of(resource.address))

@@ -357,6 +357,7 @@ def _plural(kind: Kind) -> str:
         Kind.ROLE_BINDING: "role bindings",
         Kind.SERVICE_ACCOUNT: "service accounts",
         Kind.PROJECT: "projects",
+        Kind.BACKUP_SCHEDULE: "backup schedules",
     }[kind]
 
 

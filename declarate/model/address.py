@@ -18,6 +18,7 @@ class Kind(StrEnum):
     API_KEY = "api-key"
     SERVICE_ACCOUNT = "service-account"
     ROLE_BINDING = "role-binding"
+    BACKUP_SCHEDULE = "backup-schedule"
 
 
 class PrincipalType(StrEnum):
@@ -64,7 +65,9 @@ class Address:
     (service accounts and organization role bindings). A role binding is identified by structure, never
     by a string to split: `name` is the principal (email, user id or service account name), with
     `principal_type` and `role` beside it. Its string form is `<principal type>:<principal>/<role>`,
-    e.g. `service-account:recs-ci/ProjectViewer`, each segment escaped (`escape_segment`).
+    e.g. `service-account:recs-ci/ProjectViewer`, each segment escaped (`escape_segment`). A backup
+    schedule lives under its index: `index_name` names it, and its string form is
+    `project/P/index/I/backup-schedule/S`.
     """
 
     kind: Kind
@@ -72,11 +75,12 @@ class Address:
     name: str
     principal_type: PrincipalType | None = None  # role bindings only
     role: str | None = None  # role bindings only
+    index_name: str | None = None  # backup schedules only: the index the schedule backs up
 
-    def _sort_key(self) -> tuple[str, str, str, str, str]:
+    def _sort_key(self) -> tuple[str, str, str, str, str, str]:
         # Organization-level addresses have no project; sort them before any project's.
         ptype = self.principal_type.value if self.principal_type is not None else ""
-        return (self.kind.value, self.project or "", ptype, self.name, self.role or "")
+        return (self.kind.value, self.project or "", self.index_name or "", ptype, self.name, self.role or "")
 
     def __lt__(self, other: Address) -> bool:
         return self._sort_key() < other._sort_key()
@@ -97,6 +101,17 @@ class Address:
     @classmethod
     def index(cls, project: str, name: str) -> Address:
         return cls(Kind.INDEX, project, name)
+
+    @classmethod
+    def backup_schedule(cls, project: str, index: str, name: str) -> Address:
+        return cls(Kind.BACKUP_SCHEDULE, project, name, index_name=index)
+
+    @property
+    def parent_index(self) -> Address:
+        """The index a backup schedule belongs to."""
+        if self.kind is not Kind.BACKUP_SCHEDULE or self.index_name is None or self.project is None:
+            raise AddressError(f"{self} is not a backup schedule")
+        return Address.index(self.project, self.index_name)
 
     @classmethod
     def api_key(cls, project: str, name: str) -> Address:
@@ -131,6 +146,9 @@ class Address:
         if self.kind is Kind.ROLE_BINDING:
             ptype = self.principal_type.value if self.principal_type is not None else ""
             name = f"{ptype}:{name}/{escape_segment(self.role or '')}"
+        if self.kind is Kind.BACKUP_SCHEDULE:
+            name = f"{escape_segment(self.index_name or '')}/{Kind.BACKUP_SCHEDULE.value}/{name}"
+            return f"project/{escape_segment(self.project or '')}/{Kind.INDEX.value}/{name}"
         scope = ORGANIZATION if self.project is None else f"project/{escape_segment(self.project)}"
         return f"{scope}/{self.kind.value}/{name}"
 
@@ -145,6 +163,7 @@ class Address:
         raise AddressError(
             f"not an address: {text!r} (expected e.g. project/NAME, project/NAME/index/NAME, "
             "project/NAME/api-key/NAME, project/NAME/role-binding/user:EMAIL/ROLE, "
+            "project/NAME/index/NAME/backup-schedule/NAME, "
             "service-account/NAME, organization/role-binding/service-account:NAME/ROLE; "
             "write / inside a name as %2F and % as %25)"
         )
@@ -178,6 +197,8 @@ def _parse_parts(parts: list[str]) -> Address | None:
         return Address.index(project, names[3])
     if len(parts) == 4 and parts[2] == Kind.API_KEY.value:
         return Address.api_key(project, names[3])
+    if len(parts) == 6 and parts[2] == Kind.INDEX.value and parts[4] == Kind.BACKUP_SCHEDULE.value:
+        return Address.backup_schedule(project, names[3], names[5])
     if len(parts) == 5 and parts[2] == Kind.ROLE_BINDING.value:
         return _binding(project, parts[3], names[4])
     return None

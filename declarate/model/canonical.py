@@ -64,6 +64,17 @@ def canonical_role_binding(project: str | None, principal_type: str, principal: 
     return {"project": project, "principal_type": principal_type, "principal": principal, "role": role}
 
 
+def canonical_backup_schedule(raw: Mapping[str, Any]) -> JSON:
+    """{name, frequency, retain_days, enabled}: a schedule in the config's words, enabled by default."""
+    enabled = raw.get("enabled")
+    return {
+        "name": raw["name"],
+        "frequency": str(raw["frequency"]),
+        "retain_days": int(raw["retain_days"]),
+        "enabled": d.DEFAULT_SCHEDULE_ENABLED if enabled is None else bool(enabled),
+    }
+
+
 def canonical_index(raw: Mapping[str, Any]) -> JSON:
     """An index in the 2026-07 shape with every API default filled in and server fields removed.
 

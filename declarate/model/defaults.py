@@ -32,6 +32,14 @@ DEFAULT_MAX_DELETE_FRACTION = 0.3
 DEFAULT_MIN_EXISTING = 10  # the mass-delete fraction applies from this many owned objects (as octoDNS)
 DEFAULT_DELETE_ALL_MIN_EXISTING = 2  # deleting all owned objects of a kind is blocked from this many
 
+# Backup schedules (2026-07): the only schedule type, its frequencies, and the retention range the
+# service accepts (the spec says "at least 1 and no more than the service-configured maximum").
+BACKUP_SCHEDULE_TYPE = "time-based"
+BACKUP_FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "monthly")
+RETAIN_DAYS_MIN = 1
+RETAIN_DAYS_MAX = 3650
+DEFAULT_SCHEDULE_ENABLED = True  # a schedule is enabled when created
+
 DENSE_FIELD = "_values"  # the schema field a classic dense index is made of
 SPARSE_FIELD = "_sparse_values"  # and a classic sparse index
 

@@ -137,6 +137,13 @@ ROLE_BINDING_FIELDS: tuple[FieldRule, ...] = (
     ),
 )
 
+BACKUP_SCHEDULE_FIELDS: tuple[FieldRule, ...] = (
+    FieldRule("name", Mutability.REPLACE, "the name is the backup schedule's identity"),
+    FieldRule("frequency", Mutability.IN_PLACE, "a backup schedule's frequency can be changed in place"),
+    FieldRule("retain_days", Mutability.IN_PLACE, "a backup schedule's retention can be changed in place"),
+    FieldRule("enabled", Mutability.IN_PLACE, "a backup schedule can be enabled or disabled in place"),
+)
+
 KINDS: dict[Kind, KindSpec] = {
     Kind.PROJECT: KindSpec(Kind.PROJECT, level=0, fields=PROJECT_FIELDS, rename=Rename.IN_PLACE),
     Kind.SERVICE_ACCOUNT: KindSpec(
@@ -153,6 +160,8 @@ KINDS: dict[Kind, KindSpec] = {
         Kind.INDEX, level=2, fields=INDEX_FIELDS, taggable=True, rename=Rename.THROUGH_BACKUP
     ),
     Kind.ROLE_BINDING: KindSpec(Kind.ROLE_BINDING, level=3, fields=ROLE_BINDING_FIELDS),
+    # After its index (created first, deleted last); an index's delete takes its schedules with it.
+    Kind.BACKUP_SCHEDULE: KindSpec(Kind.BACKUP_SCHEDULE, level=3, fields=BACKUP_SCHEDULE_FIELDS),
 }
 
 

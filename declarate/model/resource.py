@@ -35,6 +35,9 @@ class Directives:
     allow_replace: bool = False  # data loss accepted for this index
     renamed_from: str | None = None  # `renamed_from: OLD`: the live object named OLD becomes this one
     keep_backup: bool = False  # an index rename keeps its temporary backup
+    # The index lists `backup_schedules` (even `[]`): declarate owns all its schedules, so it reads
+    # them and deletes the undeclared ones. Without the key, live schedules are left alone.
+    backup_schedules: bool = False
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})

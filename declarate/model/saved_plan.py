@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from declarate.model.address import Address, AddressError
+from declarate.model.address import Address, AddressError, Kind
 from declarate.model.plan import Plan, PlanFormatError, json_type
 from declarate.model.resource import Directives, Origin, Resource
 from declarate.model.settings import Overrides, Policies, Safety, Settings
@@ -169,6 +169,7 @@ def _resource_to_json(resource: Resource) -> dict[str, Any]:
             "allow_replace": resource.directives.allow_replace,
             "renamed_from": resource.directives.renamed_from,
             "keep_backup": resource.directives.keep_backup,
+            "backup_schedules": resource.directives.backup_schedules,
         },
         "spellings": [[canonical, written] for canonical, written in resource.spellings],
     }
@@ -179,7 +180,7 @@ def _resource_from_json(data: Any) -> Resource:
     address = Address.parse(_string(entry["address"], "an address"))
     attrs = _object(entry["attrs"], f"attrs of {address}")
     name = attrs.get("name")
-    if name is not None and address.kind.value != "role-binding" and name != address.name:
+    if name is not None and address.kind is not Kind.ROLE_BINDING and name != address.name:
         raise PlanFormatError(f"malformed plan: {address} has attrs for {name!r}")
     origins = {
         _string(path, "an attribute path"): _required_origin(o)
@@ -202,6 +203,7 @@ def _resource_from_json(data: Any) -> Resource:
                 else _string(directives["renamed_from"], "renamed_from")
             ),
             keep_backup=_bool(directives.get("keep_backup", False), "keep_backup"),
+            backup_schedules=_bool(directives.get("backup_schedules", False), "backup_schedules"),
         ),
         spellings=tuple(_spelling(p) for p in _array(entry["spellings"], f"spellings of {address}")),
     )

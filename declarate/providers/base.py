@@ -25,6 +25,10 @@ class ReadRequest:
     projects: Sequence[str]  # project names to read whole (indexes, keys, bindings)
     directives: dict[str, ScopeDirectives]  # per `project/NAME`: api_key_env and the like
     all_projects: bool = False  # read every live project whole (export), whatever `projects` says
+    # Backup schedules cost one list request per index, so they are read only for these indexes
+    # (those whose declaration lists `backup_schedules`), or for every index with `all_backup_schedules`.
+    backup_schedules: frozenset[Address] = frozenset()
+    all_backup_schedules: bool = False
 
 
 class Outcome(StrEnum):

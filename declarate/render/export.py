@@ -94,7 +94,15 @@ def _project_document(live: State, name: str, settings: Settings) -> dict[str, A
     inside = [
         r for r in live if r.address.project == name and r.kind is not Kind.PROJECT and _visible(live, r)
     ]
-    indexes = [_index(r.attrs, settings) for r in sorted(inside, key=_key) if r.kind is Kind.INDEX]
+    schedules: dict[str, list[dict[str, Any]]] = {}
+    for r in sorted(inside, key=_key):
+        if r.kind is Kind.BACKUP_SCHEDULE:
+            schedules.setdefault(str(r.address.index_name), []).append(_backup_schedule(r.attrs))
+    indexes = [
+        _index(r.attrs, settings, schedules.get(r.address.name))
+        for r in sorted(inside, key=_key)
+        if r.kind is Kind.INDEX
+    ]
     keys = [_api_key(r.attrs) for r in sorted(inside, key=_key) if r.kind is Kind.API_KEY]
     bindings = [_binding(r) for r in sorted(inside, key=_key) if r.kind is Kind.ROLE_BINDING]
     if indexes:
@@ -139,8 +147,20 @@ def _api_key(attrs: Mapping[str, Any]) -> dict[str, Any]:
     return {"name": attrs["name"], "roles": list(attrs["roles"])}
 
 
-def _index(attrs: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
-    """An index in the shortest spelling that normalizes back to exactly the same attrs."""
+def _backup_schedule(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    entry = {key: attrs[key] for key in ("name", "frequency", "retain_days")}
+    if attrs["enabled"] != d.DEFAULT_SCHEDULE_ENABLED:
+        entry["enabled"] = attrs["enabled"]
+    return entry
+
+
+def _index(
+    attrs: Mapping[str, Any], settings: Settings, schedules: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """An index in the shortest spelling that normalizes back to exactly the same attrs.
+
+    Its `backup_schedules` are written when it has any: the exported config then owns them.
+    """
     entry: dict[str, Any] = {"name": attrs["name"]}
     entry.update(_vectors(attrs["schema"]["fields"]))
     entry.update(_placement(attrs["deployment"]))
@@ -152,6 +172,8 @@ def _index(attrs: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     read_capacity = attrs.get("read_capacity")
     if read_capacity is not None and dict(read_capacity) != d.DEFAULT_READ_CAPACITY:
         entry["read_capacity"] = dict(read_capacity)
+    if schedules:
+        entry["backup_schedules"] = schedules
     return entry
 
 

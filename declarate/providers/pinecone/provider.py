@@ -31,6 +31,7 @@ from declarate.providers.pinecone.indexes import execute_index, wait_for_index
 from declarate.providers.pinecone.keys import ControlPlaneKeys, is_temporary_key
 from declarate.providers.pinecone.read import read_live
 from declarate.providers.pinecone.rotation import rotate_secret
+from declarate.providers.pinecone.schedules import execute_backup_schedule
 from declarate.providers.pinecone.session import Directory, ProviderOptions, Session
 from declarate.providers.pinecone.usage import read_usage
 
@@ -106,6 +107,8 @@ class PineconeProvider:
                     return await execute_service_account(session, change, desired, live, secrets)
                 case Kind.ROLE_BINDING:
                     return await execute_role_binding(session, change, desired, live)
+                case Kind.BACKUP_SCHEDULE:
+                    return await execute_backup_schedule(session, change, desired, live)
         except DeclarateError as exc:
             return result(change, Outcome.FAILED, str(exc))
         raise AssertionError(f"unknown kind {change.kind}")

@@ -17,6 +17,7 @@ from declarate.model.resource import Resource
 from declarate.model.state import State
 from declarate.providers.base import ReadRequest
 from declarate.providers.pinecone.keys import is_temporary_key
+from declarate.providers.pinecone.schedules import read_backup_schedules
 from declarate.providers.pinecone.session import Session, gather_all
 from declarate.providers.pinecone.wire import (
     api_key_resource,
@@ -42,7 +43,7 @@ async def read_live(session: Session, request: ReadRequest) -> State:
         directory.learn_projects(projects)
         requested = {p["name"] for p in projects} if request.all_projects else set(request.projects)
         reads = asyncio.ensure_future(
-            gather_all(*(_read_project(session, p) for p in projects if p["name"] in requested))
+            gather_all(*(_read_project(session, p, request) for p in projects if p["name"] in requested))
         )
         await asyncio.wait([organization, reads], return_when=asyncio.FIRST_EXCEPTION)
         for failed in (
@@ -116,8 +117,11 @@ async def _load_principals(session: Session, wire_types: set[str]) -> list[dict[
     return list(listed)
 
 
-async def _read_project(session: Session, project: Mapping[str, Any]) -> tuple[list[Resource], set[Address]]:
-    """One live project's API keys and indexes, and which of those keys are declarate's own."""
+async def _read_project(
+    session: Session, project: Mapping[str, Any], request: ReadRequest
+) -> tuple[list[Resource], set[Address]]:
+    """One live project's API keys, indexes and the requested indexes' backup schedules, and which
+    of those keys are declarate's own."""
     name = project["name"]
     indexes, keys_page = await gather_all(  # the key is on the critical path: its request goes first
         _list_indexes(session, name),
@@ -135,6 +139,13 @@ async def _read_project(session: Session, project: Mapping[str, Any]) -> tuple[l
         if is_temporary_key(key["name"]):
             protected.add(resource.address)
     resources += [index_resource(name, raw) for raw in indexes]
+    scheduled = [
+        raw["name"]
+        for raw in indexes
+        if request.all_backup_schedules or Address.index(name, raw["name"]) in request.backup_schedules
+    ]
+    for schedules in await gather_all(*(read_backup_schedules(session, name, i) for i in scheduled)):
+        resources += schedules
     return resources, protected
 
 

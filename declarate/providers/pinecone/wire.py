@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from declarate.errors import DeclarateError
+from declarate.model import defaults as d
 from declarate.model.address import PRINCIPAL_NAMES, Address
 from declarate.model.canonical import (
     JSON,
     canonical_api_key,
+    canonical_backup_schedule,
     canonical_index,
     canonical_project,
     canonical_role_binding,
@@ -48,6 +50,43 @@ def index_resource(project: str, raw: Mapping[str, Any]) -> Resource:
         canonical_index(raw),
         server={"host": raw.get("host"), "status": status, "state": status.get("state")},
     )
+
+
+def backup_schedule_resource(project: str, index: str, raw: Mapping[str, Any]) -> Resource:
+    """A live schedule (BackupScheduleResponse) in the config's words; its id is server-only."""
+    return Resource(
+        Address.backup_schedule(project, index, raw["name"]),
+        canonical_backup_schedule(
+            {
+                "name": raw["name"],
+                "frequency": raw["frequency"],
+                "retain_days": raw["retention_expire_after_days"],
+                "enabled": raw["enabled"],
+            }
+        ),
+        server={"schedule_id": raw["schedule_id"], "index_id": raw.get("index_id")},
+    )
+
+
+def backup_schedule_create_body(attrs: Mapping[str, Any]) -> JSON:
+    """CreateBackupScheduleRequest: the API has no `enabled` here (a new schedule is enabled)."""
+    return {
+        "name": attrs["name"],
+        "schedule": {"type": d.BACKUP_SCHEDULE_TYPE, "frequency": attrs["frequency"]},
+        "retention": {"expire_after_days": attrs["retain_days"]},
+    }
+
+
+def backup_schedule_update_body(desired: Mapping[str, Any], live: Mapping[str, Any]) -> JSON:
+    """UpdateBackupScheduleRequest with only the fields that differ (omitted fields stay unchanged)."""
+    body: JSON = {}
+    if desired["frequency"] != live.get("frequency"):
+        body["frequency"] = desired["frequency"]
+    if desired["retain_days"] != live.get("retain_days"):
+        body["retention"] = {"expire_after_days": desired["retain_days"]}
+    if desired["enabled"] != live.get("enabled"):
+        body["enabled"] = desired["enabled"]
+    return body
 
 
 def api_key_resource(project: str, raw: Mapping[str, Any]) -> Resource:

@@ -41,9 +41,19 @@ def test_every_name_round_trips_through_its_address(project: str, name: str) -> 
         Address.index(project, name),
         Address.api_key(project, name),
         Address.service_account(name),
+        Address.backup_schedule(project, name, project + name),
     )
     for address in addresses:
         assert Address.parse(str(address)) == address
+
+
+@given(project=hostile, index=hostile, name=hostile)
+def test_backup_schedules_live_under_their_index(project: str, index: str, name: str) -> None:
+    address = Address.backup_schedule(project, index, name)
+    assert Address.parse(str(address)) == address
+    assert address.parent_index == Address.index(project, index)
+    assert address.matches_prefix(str(Address.index(project, index)))
+    assert address != Address.backup_schedule(project, name, index) or index == name
 
 
 @given(project=st.none() | hostile, who=hostile, role=hostile, ptype=st.sampled_from(list(PrincipalType)))
@@ -69,12 +79,14 @@ def test_documented_address_spellings() -> None:
     binding = Address.role_binding("apparel-team", PrincipalType.SERVICE_ACCOUNT, "recs-ci", "ProjectViewer")
     assert str(binding) == "project/apparel-team/role-binding/service-account:recs-ci/ProjectViewer"
     assert str(Address.service_account("recs-ci")) == "service-account/recs-ci"
+    schedule = Address.backup_schedule("apparel-team", "apparel-recs", "nightly")
+    assert str(schedule) == "project/apparel-team/index/apparel-recs/backup-schedule/nightly"
     org = Address.role_binding(None, PrincipalType.USER, "alice@example.com", "OrgMember")
     assert str(org) == "organization/role-binding/user:alice@example.com/OrgMember"
 
 
 @pytest.mark.parametrize(
-    "text", ["", "project", "index/x", "project/a/widget/b", "project/a/index/b/c", "org/x"]
+    "text", ["", "project", "index/x", "project/a/widget/b", "project/a/index/b/c", "org/x", "project/a/index/b/schedule/c"]
 )
 def test_malformed_addresses_are_rejected_with_examples(text: str) -> None:
     with pytest.raises(AddressError, match=r"expected e\.g\."):

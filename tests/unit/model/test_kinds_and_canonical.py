@@ -44,7 +44,16 @@ def test_cmek_is_one_way_and_role_bindings_never_update() -> None:
 
 def test_dependency_levels_put_projects_first_and_bindings_last() -> None:
     order = sorted(KINDS, key=lambda k: KINDS[k].level)
-    assert order[0] is Kind.PROJECT and order[-1] is Kind.ROLE_BINDING
+    assert order[0] is Kind.PROJECT
+    assert KINDS[Kind.ROLE_BINDING].level == max(spec.level for spec in KINDS.values())
+
+
+def test_backup_schedules_come_after_their_index_and_change_in_place() -> None:
+    schedule = KINDS[Kind.BACKUP_SCHEDULE]
+    assert schedule.level > KINDS[Kind.INDEX].level
+    for path in ("frequency", "retain_days", "enabled"):
+        assert schedule.rule_for(path).mutability is Mutability.IN_PLACE
+    assert schedule.rule_for("name").mutability is Mutability.REPLACE
 
 
 def test_index_defaults_match_the_api() -> None:

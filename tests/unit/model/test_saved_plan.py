@@ -32,7 +32,13 @@ def test_every_field_the_planner_reads_is_saved() -> None:
     # without it: this test fails first, naming the type.
     saved = inputs_to_json(PlanInputs(State(), Settings(), Overrides()))
     assert names(Resource) - {"server"} == {"address", "attrs", "origins", "directives", "spellings"}
-    assert names(Directives) == {"ignore_changes", "allow_replace", "renamed_from", "keep_backup"}
+    assert names(Directives) == {
+        "ignore_changes",
+        "allow_replace",
+        "renamed_from",
+        "keep_backup",
+        "backup_schedules",
+    }
     assert names(ScopeDirectives) == {
         "ensure_absent",
         "prune_api_keys",
