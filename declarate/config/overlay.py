@@ -29,6 +29,10 @@ NAMED_LISTS: Mapping[str, tuple[str, ...]] = {
     "Project": ("indexes", "api_keys"),
     "Organization": ("service_accounts",),
 }
+# Named lists nested in a named item, as paths with `*` for any item: an index's backup schedules.
+NESTED_NAMED_LISTS: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "Project": (("indexes", "*", "backup_schedules"),),
+}
 # Named lists whose items must already exist in the base: an overlay only patches them.
 PATCH_ONLY_LISTS: Mapping[str, tuple[str, ...]] = {"Project": ("indexes",)}
 _SINGLETONS = ("Organization", "Workspace")
@@ -111,8 +115,7 @@ class _Merge:
         """The merge of the base node `old` and the overlay node `new`, placed at `out`."""
         if isinstance(old, dict) and isinstance(new, dict):
             return self._mapping(old, old_path, new, new_path, out)
-        named = len(out) == 1 and out[0] in NAMED_LISTS.get(self.kind, ())
-        if named and isinstance(old, list) and isinstance(new, list):
+        if self._is_named_list(out) and isinstance(old, list) and isinstance(new, list):
             return self._named_list(old, old_path, new, new_path, out)
         if _same_scalar(
             old, new
@@ -147,6 +150,14 @@ class _Merge:
                 result[key] = self.take(self.overlay, value, (*new_path, key), (*out, key))
         return result
 
+    def _is_named_list(self, out: Path) -> bool:
+        if len(out) == 1:
+            return out[0] in NAMED_LISTS.get(self.kind, ())
+        return any(
+            len(pattern) == len(out) and all(p in ("*", part) for p, part in zip(pattern, out, strict=True))
+            for pattern in NESTED_NAMED_LISTS.get(self.kind, ())
+        )
+
     def _named_list(
         self, old: list[Any], old_path: Path, new: list[Any], new_path: Path, out: Path
     ) -> list[Any]:
@@ -161,14 +172,14 @@ class _Merge:
                     diagnostic(
                         self.overlay,
                         at,
-                        f"an item of {out[0]} in an overlay needs a name: items are matched by name",
+                        f"an item of {out[-1]} in an overlay needs a name: items are matched by name",
                         "overlay.unnamed",
                     )
                 )
             elif name in names:
                 i = names[name]
                 result[i] = self.value(old[i], (*old_path, i), item, at, (*out, i))
-            elif out[0] in PATCH_ONLY_LISTS.get(self.kind, ()):
+            elif len(out) == 1 and out[0] in PATCH_ONLY_LISTS.get(self.kind, ()):
                 self.found.append(
                     diagnostic(
                         self.overlay,

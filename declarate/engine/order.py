@@ -60,7 +60,7 @@ def order_changes(changes: Iterable[Change]) -> tuple[Change, ...]:
                 index = address.parent_index
                 if any((index, action) in planned for action in _INDEX_MADE):
                     needs.add(index)
-                needs.update(schedule_slots.get((index, _slot_rank(change)), ()))
+                needs.update(schedule_slots.get(address, ()))
             if change.kind is not Kind.PROJECT and address.project is not None:
                 project = Address.project_(address.project)
                 if (project, Action.CREATE) in planned or (project, Action.RENAME) in planned:
@@ -79,7 +79,7 @@ def order_changes(changes: Iterable[Change]) -> tuple[Change, ...]:
 
 
 # The index changes after which it exists as declared: a schedule on it waits for them.
-_INDEX_MADE = (Action.CREATE, Action.REPLACE, Action.ADOPT, Action.UPDATE)
+_INDEX_MADE = (Action.CREATE, Action.REPLACE, Action.ADOPT, Action.UPDATE, Action.RENAME)
 
 
 def _slot_rank(change: Change) -> int:
@@ -97,16 +97,26 @@ def _slot_rank(change: Change) -> int:
     return 2
 
 
-def _schedule_slots(changes: Iterable[Change]) -> Mapping[tuple[Address, int], list[Address]]:
-    """(index, rank) -> the schedule changes of lower ranks on that index, which a change of that rank waits for."""
-    by_rank: defaultdict[tuple[Address, int], list[Address]] = defaultdict(list)
+def _schedule_slots(changes: Iterable[Change]) -> Mapping[Address, list[Address]]:
+    """Schedule address -> the schedule changes on the same index it waits for (see `_slot_rank`).
+
+    Creates of disabled schedules each hold the slot for a moment, so they also wait for each other,
+    one after another in address order.
+    """
+    by_index: defaultdict[Address, list[Change]] = defaultdict(list)
     for change in changes:
         if change.kind is Kind.BACKUP_SCHEDULE:
-            by_rank[(change.address.parent_index, _slot_rank(change))].append(change.address)
-    waits: defaultdict[tuple[Address, int], list[Address]] = defaultdict(list)
-    for (index, rank), addresses in list(by_rank.items()):
-        for higher in range(rank + 1, 3):
-            waits[(index, higher)].extend(addresses)
+            by_index[change.address.parent_index].append(change)
+    waits: defaultdict[Address, list[Address]] = defaultdict(list)
+    for same_index in by_index.values():
+        for change in same_index:
+            rank = _slot_rank(change)
+            waits[change.address] = [
+                other.address
+                for other in same_index
+                if _slot_rank(other) < rank
+                or (rank == 1 == _slot_rank(other) and other.address < change.address)
+            ]
     return waits
 
 

@@ -41,6 +41,7 @@ RULE_PROJECT_NOT_EMPTY = "project-not-empty"
 RULE_REQUIRE_DELETION_PROTECTION = "policy:require_deletion_protection"
 RULE_FORBID_ROLES = "policy:forbid_roles"
 RULE_MAX_INDEXES = "policy:max_indexes_per_project"
+RULE_BACKUP_SCHEDULE_SLOT = "backup-schedule-slot"
 RULE_MASS_DELETE = "mass-delete"
 RULE_DELETE_ALL = "delete-all"
 
@@ -149,6 +150,33 @@ def tag_limit(change: Change, context: SafetyContext) -> Block | None:
         f"{tag_text(context.settings)}; Pinecone allows at most {d.MAX_TAGS}",
         f"none: declare at most {d.MAX_TAGS - 1} tags of your own on this index",
     )
+
+
+def backup_schedule_slot(change: Change, context: SafetyContext) -> Block | None:
+    """A disabled schedule cannot be created beside an enabled one that stays enabled.
+
+    The API creates every schedule enabled and refuses (409) a second enabled schedule on an index;
+    the plan frees the slot first when the config disables or removes the other schedule, so only
+    a schedule that stays enabled is in the way.
+    """
+    if change.kind is not Kind.BACKUP_SCHEDULE or change.action is not Action.CREATE:
+        return None
+    if _after(change, "enabled") is not False:
+        return None
+    index = change.address.parent_index
+    for other in context.live.of_kind(Kind.BACKUP_SCHEDULE):
+        if other.address.parent_index != index or not other.attrs.get("enabled"):
+            continue
+        declared = context.desired.get(other.address)
+        if declared is not None and declared.attrs.get("enabled"):
+            return Block(
+                RULE_BACKUP_SCHEDULE_SLOT,
+                f"the API creates a backup schedule enabled and allows one enabled schedule per index, "
+                f"and {other.address.name!r} stays enabled",
+                f"none: apply once with {other.address.name!r} set to enabled: false, then enable it "
+                "again (re-enabling takes a backup at once)",
+            )
+    return None
 
 
 def replace(change: Change, context: SafetyContext) -> Block | None:
@@ -276,6 +304,7 @@ RULES: tuple[Rule, ...] = (
     pod_create,
     tag_limit,
     *RENAME_RULES,
+    backup_schedule_slot,
     replace,
     deletion_protection,
     unresolved_reference,

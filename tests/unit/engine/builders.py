@@ -14,6 +14,7 @@ from typing import Any
 from declarate.model.address import Address, PrincipalType
 from declarate.model.canonical import (
     canonical_api_key,
+    canonical_backup_schedule,
     canonical_index,
     canonical_project,
     canonical_role_binding,
@@ -70,6 +71,7 @@ def index(
     deployment: Mapping[str, Any] | None = None,
     ignore_changes: Iterable[str] = (),
     allow_replace: bool = False,
+    backup_schedules: bool = False,
     line: int = 10,
 ) -> Resource:
     attrs = canonical_index(
@@ -84,8 +86,26 @@ def index(
             "tags": dict(tags or {}),
         }
     )
-    directives = Directives(ignore_changes=tuple(ignore_changes), allow_replace=allow_replace)
+    directives = Directives(
+        ignore_changes=tuple(ignore_changes), allow_replace=allow_replace, backup_schedules=backup_schedules
+    )
     return _resource(Address.index(project, name), attrs, line, directives)
+
+
+def backup_schedule(
+    project: str = "a",
+    index: str = "recs",
+    name: str = "nightly",
+    *,
+    frequency: str = "daily",
+    retain_days: int = 7,
+    enabled: bool = True,
+    line: int = 20,
+) -> Resource:
+    attrs = canonical_backup_schedule(
+        {"name": name, "frequency": frequency, "retain_days": retain_days, "enabled": enabled}
+    )
+    return _resource(Address.backup_schedule(project, index, name), attrs, line)
 
 
 def owned(resource: Resource) -> Resource:

@@ -86,7 +86,16 @@ def test_documented_address_spellings() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "project", "index/x", "project/a/widget/b", "project/a/index/b/c", "org/x", "project/a/index/b/schedule/c"]
+    "text",
+    [
+        "",
+        "project",
+        "index/x",
+        "project/a/widget/b",
+        "project/a/index/b/c",
+        "org/x",
+        "project/a/index/b/schedule/c",
+    ],
 )
 def test_malformed_addresses_are_rejected_with_examples(text: str) -> None:
     with pytest.raises(AddressError, match=r"expected e\.g\."):
