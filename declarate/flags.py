@@ -182,24 +182,35 @@ _SAFETY_OPTIONS = (
         help="Accept replacing this index, deleting all its vectors (repeatable).",
     ),
     click.option(
+        "--allow-delete",
+        multiple=True,
+        metavar="ADDRESS",
+        callback=_addresses,
+        help="Accept deleting (or replacing) this index although it holds records (repeatable).",
+    ),
+    click.option(
         "--allow-mass-delete", is_flag=True, help="Accept deleting more than the safety fraction of a kind."
     ),
 )
 
 
 def safety_options(fn: Command) -> Command:
-    """Adds --only/--allow-replace/--allow-mass-delete and passes a single `overrides: Overrides`."""
+    """Adds --only/--allow-replace/--allow-delete/--allow-mass-delete; passes one `overrides: Overrides`."""
 
     @functools.wraps(fn)
     def command(
         *args: Any,
         only: tuple[str, ...],
         allow_replace: tuple[str, ...],
+        allow_delete: tuple[str, ...],
         allow_mass_delete: bool,
         **kwargs: Any,
     ) -> Any:
         overrides = Overrides(
-            allow_replace=frozenset(allow_replace), allow_mass_delete=allow_mass_delete, only=only
+            allow_replace=frozenset(allow_replace),
+            allow_mass_delete=allow_mass_delete,
+            only=only,
+            allow_delete=frozenset(allow_delete),
         )
         return fn(*args, overrides=overrides, **kwargs)
 

@@ -58,7 +58,7 @@ def read_plan_file(path: Path, env: Mapping[str, str], overrides: Overrides) -> 
     """
     if overrides != Overrides():
         raise PlanRefused(
-            "--only, --allow-replace and --allow-mass-delete cannot be given with a saved plan: it holds "
+            "--only, --allow-replace, --allow-delete and --allow-mass-delete cannot be given with a saved plan: it holds "
             "the overrides it was made with. Run plan again with them: declarate plan ... --out PLAN.json"
         )
     try:

@@ -14,6 +14,7 @@ from typing import Any
 
 from declarate.config.pipeline import LoadedConfig
 from declarate.engine.diff import diff_attrs
+from declarate.engine.planner import data_impact_targets
 from declarate.engine.planner import plan as make_plan
 from declarate.engine.renames import rehome, rename_sources
 from declarate.engine.targeting import unmatched_addresses
@@ -83,13 +84,23 @@ async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Over
     if unmatched:
         raise UnmatchedTargets(unmatched)
     inputs = PlanInputs(config.desired, config.settings, overrides)
-    return PlanOutcome(_planned(inputs, live, provider, config.digest), live, inputs)
+    return PlanOutcome(await _planned(inputs, live, provider, config.digest), live, inputs)
 
 
-def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: str | None) -> Plan:
+async def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: str | None) -> Plan:
+    """The plan, with the data impact of every index delete and replace read from the data plane.
+
+    A first pass finds which indexes the plan destroys; only those are read (one request each, none
+    when there are none), and the plan is made again with what they hold, for the data-loss rule.
+    """
     desired = inputs.desired
+    planned = make_plan(desired, live, inputs.settings, inputs.overrides)
+    targets = [index for address in data_impact_targets(planned) if (index := live.get(address))]
+    if targets:
+        impacts = await provider.data_impacts(targets)
+        planned = make_plan(desired, live, inputs.settings, inputs.overrides, impacts)
     return dataclasses.replace(
-        make_plan(desired, live, inputs.settings, inputs.overrides),
+        planned,
         config_digest=digest,
         target=provider.target,
         api_key_env={
@@ -115,7 +126,7 @@ async def rederive_saved_plan(
     drifted = list(stale_objects(saved.plan, live))
     if drifted:
         raise PlanStale(drifted)
-    derived = _planned(saved.inputs, live, provider, saved.plan.config_digest)
+    derived = await _planned(saved.inputs, live, provider, saved.plan.config_digest)
     differences = change_differences(
         saved.document["changes"],
         as_saved(derived)["changes"],

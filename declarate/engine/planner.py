@@ -14,7 +14,7 @@ selected changes, and the mass-deletion rule counts only the selected deletes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from declarate.engine.diff import apply_ignore_changes, create_fields, diff_attrs, thaw
 from declarate.engine.order import order_changes
@@ -31,7 +31,7 @@ from declarate.engine.renames import create_reason, old_address, rehome, rename_
 from declarate.engine.safety import block_changes
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS, Mutability
-from declarate.model.plan import Action, Change, FieldDiff, Plan, Unmanaged
+from declarate.model.plan import Action, Change, DataImpact, FieldDiff, Plan, Unmanaged
 from declarate.model.resource import Resource
 from declarate.model.settings import Overrides, Settings
 from declarate.model.state import State, scope_of
@@ -41,8 +41,24 @@ NO_OVERRIDES = Overrides()
 CREATE_REASON = "declared in config, not found live"
 
 
-def plan(desired: State, live: State, settings: Settings, overrides: Overrides = NO_OVERRIDES) -> Plan:
-    """The plan that makes live state match desired state, with every block and unmanaged object."""
+NOT_READ = "its record count was not read"
+DESTRUCTIVE = (Action.DELETE, Action.REPLACE)
+
+
+def plan(
+    desired: State,
+    live: State,
+    settings: Settings,
+    overrides: Overrides = NO_OVERRIDES,
+    impacts: Mapping[Address, DataImpact] | None = None,
+) -> Plan:
+    """The plan that makes live state match desired state, with every block and unmanaged object.
+
+    `impacts` are the data impacts read for the plan's index deletes and replaces (see
+    `data_impact_targets`): each such change carries its own, and one missing from the mapping is
+    unknown, so the data-loss rule blocks it. None plans without data impacts at all: the first pass
+    of a caller that has yet to learn which indexes to read.
+    """
     changes: list[Change] = []
     unmanaged: list[Unmanaged] = []
     authoritative = authoritative_principals(desired)
@@ -73,6 +89,8 @@ def plan(desired: State, live: State, settings: Settings, overrides: Overrides =
         left_out = len(changes) - len(selected)
         changes = selected
         unmanaged = [u for u in unmanaged if _selected(u.address, overrides.only)]
+    if impacts is not None:
+        changes = [_with_impact(c, impacts) for c in changes]
     blocked = block_changes(changes, desired, live, settings, overrides)
     return Plan(
         changes=order_changes(blocked),
@@ -80,6 +98,18 @@ def plan(desired: State, live: State, settings: Settings, overrides: Overrides =
         left_out=left_out,
         fingerprints=live_fingerprints(desired, live),
     )
+
+
+def data_impact_targets(draft: Plan) -> list[Address]:
+    """The indexes whose data a plan destroys (deletes and replaces): the only ones to read stats of."""
+    return [c.address for c in draft.changes if c.kind is Kind.INDEX and c.action in DESTRUCTIVE]
+
+
+def _with_impact(change: Change, impacts: Mapping[Address, DataImpact]) -> Change:
+    if change.kind is not Kind.INDEX or change.action not in DESTRUCTIVE:
+        return change
+    impact = impacts.get(change.address) or DataImpact.unreadable(NOT_READ)
+    return dataclasses.replace(change, data_impact=impact)
 
 
 def declared_change(

@@ -36,6 +36,7 @@ RULE_POD_CREATE = "pod-create"
 RULE_TAG_LIMIT = "tag-limit"
 RULE_REPLACE = "replace"
 RULE_DELETION_PROTECTION = "deletion-protection"
+RULE_DATA_LOSS = "data-loss"
 RULE_UNRESOLVED_REFERENCE = "unresolved-reference"
 RULE_PROJECT_NOT_EMPTY = "project-not-empty"
 RULE_REQUIRE_DELETION_PROTECTION = "policy:require_deletion_protection"
@@ -217,6 +218,35 @@ def deletion_protection(change: Change, context: SafetyContext) -> Block | None:
     )
 
 
+def data_loss(change: Change, context: SafetyContext) -> Block | None:
+    """Deleting or replacing an index that holds records, or whose count is unknown (DESIGN §9.1).
+
+    Lifted by `--allow-delete ADDRESS`, or, for a delete, by the declaration saying so: the index's
+    project declares `ensure: absent`. An index known to be empty deletes freely. A change that
+    carries no data impact was planned without reading the data plane, which only pure callers do:
+    the workflow always reads it for every index delete and replace.
+    """
+    if change.kind is not Kind.INDEX or change.action not in (Action.DELETE, Action.REPLACE):
+        return None
+    impact = change.data_impact
+    if impact is None or not impact.holds_data:
+        return None
+    if str(change.address) in context.overrides.allow_delete:
+        return None
+    deleting = change.action is Action.DELETE
+    if deleting and is_absent_scope(context.desired, scope_of(change.address)):
+        return None
+    verb = "deleting" if deleting else "replacing"
+    if impact.records is None:
+        message = f"the index's record count could not be read ({impact.unknown}): {verb} it may destroy data"
+    else:
+        message = f"the index holds {impact.counts_text()}: {verb} it destroys them"
+    override = f"--allow-delete {change.address}"
+    if deleting:
+        override += ", or declare the index's project with ensure: absent"
+    return Block(RULE_DATA_LOSS, message, override)
+
+
 def unresolved_reference(change: Change, context: SafetyContext) -> Block | None:
     if change.kind is not Kind.ROLE_BINDING or change.action is not Action.CREATE:
         return None
@@ -307,6 +337,7 @@ RULES: tuple[Rule, ...] = (
     backup_schedule_slot,
     replace,
     deletion_protection,
+    data_loss,
     unresolved_reference,
     project_not_empty,
     require_deletion_protection,

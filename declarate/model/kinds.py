@@ -202,8 +202,9 @@ BINDING_ROLES: dict[tuple[Scope, PrincipalType], tuple[str, ...]] = {
 # Organization roles that make a principal a member of the organization (an invite needs one).
 MEMBERSHIP_ROLES: tuple[str, ...] = ORGANIZATION_ROLES
 
-# The role declarate gives the temporary per-project key it mints for control-plane calls.
-TEMPORARY_KEY_ROLE = "ControlPlaneEditor"
+# The roles of the temporary per-project key declarate mints: control-plane calls, and reading the
+# record counts of the indexes a plan deletes (describe_index_stats), never writing records.
+TEMPORARY_KEY_ROLES: tuple[str, ...] = ("ControlPlaneEditor", "DataPlaneViewer")
 TEMPORARY_KEY_PREFIX = "declarate-tmp-"
-# `report` also reads each index's statistics on its data plane, which a control-plane role cannot.
-USAGE_KEY_ROLES: tuple[str, ...] = (TEMPORARY_KEY_ROLE, "DataPlaneViewer")
+# `report` reads each index's statistics on its data plane, as the plan does for the indexes it deletes.
+USAGE_KEY_ROLES: tuple[str, ...] = TEMPORARY_KEY_ROLES

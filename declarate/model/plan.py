@@ -78,6 +78,61 @@ class Block:
 
 
 @dataclass(frozen=True)
+class DataImpact:
+    """What deleting an index destroys, read from its data plane (`describe_index_stats`).
+
+    `records` and `namespaces` are None exactly when the count could not be read; `unknown` then says
+    why (a server's words, kept as data: views escape and redact it).
+    """
+
+    records: int | None = None
+    namespaces: int | None = None
+    unknown: str | None = None
+
+    @classmethod
+    def counted(cls, records: int, namespaces: int) -> DataImpact:
+        return cls(records, namespaces, None)
+
+    @classmethod
+    def unreadable(cls, reason: str) -> DataImpact:
+        return cls(None, None, reason or "no reason given")
+
+    @property
+    def holds_data(self) -> bool:
+        """True unless the index is known to hold no record: an unread count may hide data."""
+        return self.records is None or self.records > 0
+
+    def counts_text(self) -> str:
+        """`12,345 records in 3 namespaces` (`1 record in 1 namespace`); '' when the count is unknown."""
+        if self.records is None or self.namespaces is None:
+            return ""
+        records = f"{self.records:,} record{'' if self.records == 1 else 's'}"
+        return f"{records} in {self.namespaces:,} namespace{'' if self.namespaces == 1 else 's'}"
+
+    def summary(self) -> str:
+        """`destroys 12,345 records in 3 namespaces`, or `unknown: REASON` (the reason as the server said it)."""
+        if self.records is None:
+            return f"unknown: {self.unknown}"
+        return f"destroys {self.counts_text()}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"records": self.records, "namespaces": self.namespaces, "unknown": self.unknown}
+
+    @classmethod
+    def from_json(cls, data: Any) -> DataImpact | None:
+        if data is None:
+            return None
+        if not isinstance(data, Mapping):
+            raise TypeError(f"data_impact must be an object or null, found {json_type(data)}")
+        records, namespaces, unknown = data.get("records"), data.get("namespaces"), data.get("unknown")
+        if records is None or namespaces is None:
+            return cls.unreadable(str(unknown or ""))
+        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (records, namespaces)):
+            raise TypeError("data_impact records and namespaces must be counts (integers >= 0)")
+        return cls.counted(records, namespaces)
+
+
+@dataclass(frozen=True)
 class Change:
     """One action on one resource.
 
@@ -95,6 +150,8 @@ class Change:
     after: Mapping[str, Any] | None = None
     depends_on: tuple[Address, ...] = ()
     renamed_from: Address | None = None  # a rename: the live object it starts from (`before` is its attrs)
+    # Index deletes and replaces only: the records and namespaces they destroy (DESIGN §9.1).
+    data_impact: DataImpact | None = None
 
     @property
     def kind(self) -> Kind:
@@ -281,6 +338,7 @@ def _change_to_json(change: Change) -> dict[str, Any]:
         "after": None if change.after is None else dict(change.after),
         "depends_on": [str(a) for a in change.depends_on],
         **({"renamed_from": str(change.renamed_from)} if change.renamed_from is not None else {}),
+        **({} if change.data_impact is None else {"data_impact": change.data_impact.to_json()}),
     }
 
 
@@ -314,4 +372,5 @@ def _change_from_json(data: Mapping[str, Any]) -> Change:
         after=_attrs_from_json(data, "after"),
         depends_on=tuple(Address.parse(a) for a in data.get("depends_on", [])),
         renamed_from=Address.parse(data["renamed_from"]) if data.get("renamed_from") is not None else None,
+        data_impact=DataImpact.from_json(data.get("data_impact")),
     )

@@ -14,6 +14,10 @@ from typing import Any
 
 # Keys compared whole, after `action` and `fields`, in the order a reader cares about them.
 _KEYS_IN_ORDER = ("blocks", "depends_on", "after", "before", "kind", "reason", "source")
+# A record count moves whenever someone writes to the index: what it changes about the plan (whether
+# the data-loss rule blocks the change) shows in `blocks`, which are compared; the count itself is
+# shown afresh, never compared.
+_NOT_COMPARED = ("data_impact",)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def _change_differences(
     found = _field_differences(address, saved.get("fields"), now.get("fields"))
     keys = [
         *_KEYS_IN_ORDER,
-        *sorted(set(saved) | set(now) - {"address", "action", "fields", *_KEYS_IN_ORDER}),
+        *sorted(set(saved) | set(now) - {"address", "action", "fields", *_KEYS_IN_ORDER, *_NOT_COMPARED}),
     ]
     for key in keys:
         if saved.get(key) != now.get(key):

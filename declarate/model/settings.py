@@ -97,6 +97,5 @@ class Overrides:
     allow_replace: frozenset[str] = frozenset()  # addresses
     allow_mass_delete: bool = False
     only: tuple[str, ...] = ()  # address prefixes; empty = everything
-    # Addresses whose delete the data-loss rule may let through (DESIGN §9.1). The rule itself comes
-    # with the lifecycle work; the override is already carried and saved with a plan.
+    # Indexes the data-loss rule lets be deleted or replaced although they hold records (DESIGN §9.1).
     allow_delete: frozenset[str] = frozenset()

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from declarate.model.address import Address
-from declarate.model.plan import Change
+from declarate.model.plan import Change, DataImpact
 from declarate.model.resource import Resource
 from declarate.model.state import ScopeDirectives, State
 from declarate.model.usage import ProjectUsage
@@ -93,6 +93,14 @@ class Provider(Protocol):
         ...
 
     async def read(self, request: ReadRequest) -> State: ...
+
+    async def data_impacts(self, indexes: Sequence[Resource]) -> dict[Address, DataImpact]:
+        """What deleting each of these live indexes destroys (records and namespaces), by address.
+
+        One data-plane request per index; a count that cannot be read is an unknown impact with the
+        reason, never an exception.
+        """
+        ...
 
     async def execute(
         self, change: Change, desired: Resource | None, live: Resource | None, secrets: SecretSink

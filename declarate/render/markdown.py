@@ -119,6 +119,7 @@ def blocked_section(blocked: Sequence[Change], *, budget: int) -> str:
     """Blocked changes called out with every rule that blocks each, its message and exact override."""
     items = [
         f"- {code(str(c.address), in_table=False)} ({c.action.value}): "
+        + (f"{escape(c.data_impact.summary())}<br>" if c.data_impact is not None else "")
         + "<br>".join(
             f"**BLOCKED ({escape(b.rule)})**: {escape(b.message)}<br>override: {code(b.override, in_table=False)}"
             for b in c.blocks
@@ -152,7 +153,7 @@ def scope_details(scope: str, changes: Sequence[Change], *, attributes: bool = T
             code(str(c.address)),
             escape(" ".join(filter(None, (c.action.value, renamed_phrase(c)))))
             + (" **blocked**" if c.blocked is not None else ""),
-            escape(c.reason),
+            escape(c.reason) + _impact_cell(c),
             code(format_origin(c.source)) if c.source else "",
         ]
         for c in changes
@@ -163,6 +164,13 @@ def scope_details(scope: str, changes: Sequence[Change], *, attributes: bool = T
         body += "\n\n" + fence("\n".join(diff_lines), "diff")
     summary = f"<code>{escape_html(scope)}</code>: {escape_html(count_phrase(changes))}"
     return details(summary, body)
+
+
+def _impact_cell(change: Change) -> str:
+    """`<br>**data impact**: destroys 12 records in 1 namespace` for index deletes and replaces."""
+    if change.data_impact is None:
+        return ""
+    return f"<br>**data impact**: {escape(change.data_impact.summary())}"
 
 
 def _field_lines(change: Change, field: FieldDiff) -> list[str]:

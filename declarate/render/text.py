@@ -1,7 +1,7 @@
 """The human plan: a Terraform-like diff for a terminal, colored or plain.
 
 Shows exactly what the Plan says, grouped by project scope in plan order: symbol, address, reason,
-source, field diffs (masked by field name), every block with its override, then unmanaged objects and
+source, data impact, field diffs (masked by field name), every block with its override, then unmanaged objects and
 the summary line (and how many changes `--only` left out). It must not compute anything about the plan, and must not print.
 """
 
@@ -72,6 +72,8 @@ def change_lines(change: Change, paint: Painter) -> list[str]:
     source = format_origin(change.source)
     if source:
         lines.append(paint(f"{INDENT}source: {source}", Style.MUTED))
+    if change.data_impact is not None:
+        lines.append(paint(f"{INDENT}data impact: {printable(change.data_impact.summary())}", Style.BLOCKED))
     declared, defaults = declared_and_defaults(change)
     for field in declared:
         lines.extend(_field_lines(change, field, paint, INDENT))

@@ -2,7 +2,7 @@
 
 Per project, either the key in the env var its `api_key_env` directive names (checked to be a key of
 that project when the run may mint keys there), or a temporary key with the roles ProviderOptions
-gives (`ControlPlaneEditor`) named `declarate-tmp-<unix time>-<random>`, minted once per run on
+gives (`ControlPlaneEditor` and `DataPlaneViewer`) named `declarate-tmp-<unix time>-<random>`, minted once per run on
 first use and deleted when the run ends. Key values live in memory only: never logged, never stored, never in a message.
 """
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address, Kind
-from declarate.model.plan import Change
+from declarate.model.plan import Change, DataImpact
 from declarate.model.resource import Resource
 from declarate.model.state import State
 from declarate.model.usage import ProjectUsage
@@ -27,6 +27,7 @@ from declarate.providers.pinecone.admin_changes import (
 )
 from declarate.providers.pinecone.bindings import execute_role_binding
 from declarate.providers.pinecone.client import PineconeClient, RequestStats
+from declarate.providers.pinecone.data_impact import read_data_impacts
 from declarate.providers.pinecone.indexes import execute_index, wait_for_index
 from declarate.providers.pinecone.keys import ControlPlaneKeys, is_temporary_key
 from declarate.providers.pinecone.read import read_live
@@ -81,6 +82,9 @@ class PineconeProvider:
 
     async def read(self, request: ReadRequest) -> State:
         return await read_live(self._session, request)
+
+    async def data_impacts(self, indexes: Sequence[Resource]) -> dict[Address, DataImpact]:
+        return await read_data_impacts(self._session, indexes)
 
     async def execute(
         self, change: Change, desired: Resource | None, live: Resource | None, secrets: SecretSink

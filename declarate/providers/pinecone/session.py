@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address
-from declarate.model.kinds import TEMPORARY_KEY_ROLE
+from declarate.model.kinds import TEMPORARY_KEY_ROLES
 from declarate.providers.pinecone.client import PineconeClient
 from declarate.providers.pinecone.wire import Principals
 
@@ -48,8 +48,8 @@ class ProviderOptions:
     poll_cap: float = 5.0
     temporary_key_max_age: float = 3600.0  # older leftover temporary keys are deleted
     create_attempts: int = 6  # sends of a create whose earlier attempt may have taken effect
-    # Roles of the temporary per-project keys; `report` adds data-plane reading (index statistics).
-    temporary_key_roles: tuple[str, ...] = (TEMPORARY_KEY_ROLE,)
+    # Roles of the temporary per-project keys: control plane, and data-plane reading (index statistics).
+    temporary_key_roles: tuple[str, ...] = TEMPORARY_KEY_ROLES
 
 
 class UnknownName(DeclarateError):
