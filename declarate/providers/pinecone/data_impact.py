@@ -34,29 +34,27 @@ async def read_data_impacts(session: Session, indexes: Sequence[Resource]) -> di
     return {index.address: impact for index, impact in zip(indexes, found, strict=True)}
 
 
-def stats_url(host: Any) -> str | None:
-    """Where an index's describe_index_stats is: `https://HOST` for a bare host, the URL itself for an
-    http(s) URL (the local target answers those); None for anything else, which is never contacted."""
+def readable_host(host: Any) -> bool:
+    """True for a plain host name (`docs-abc.svc.pinecone.io`, sent `https://`) or an http(s) URL with
+    no user info, query or fragment (the local target answers those); anything else is never contacted."""
     if not isinstance(host, str) or not host or len(host) > 2000:
-        return None
+        return False
     if "://" not in host:
-        return f"https://{host}{STATS_PATH}" if _HOST.match(host) else None
+        return bool(_HOST.match(host))
     try:
         parts = urlsplit(host)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
     except ValueError:
-        return None
-    if (
-        parts.scheme not in ("http", "https")
-        or parts.username is not None
-        or parts.password is not None
-        or parts.query
-        or parts.fragment
-        or not _HOST.match(parts.netloc)
-        or not _PATH.match(parts.path)
-    ):
-        return None
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}{STATS_PATH}"
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and parts.username is None
+        and parts.password is None
+        and not parts.query
+        and not parts.fragment
+        and bool(_HOST.match(parts.netloc))
+        and bool(_PATH.match(parts.path))
+    )
 
 
 def impact_of_stats(answer: Any) -> DataImpact:
@@ -93,13 +91,13 @@ def _is_count(value: Any) -> bool:
 
 
 async def _impact_of(session: Session, index: Resource) -> DataImpact:
-    url = stats_url(index.server.get("host"))
-    if url is None:
+    host = index.server.get("host")
+    if not readable_host(host):
         return DataImpact.unreadable("the live index has no valid host to read its stats from")
     project = index.address.project or ""
     try:
         key = await session.keys.key_for(project)
-        answer = await session.client.control("POST", url, key, json={})
+        answer = await session.client.data("POST", str(host), STATS_PATH, key, json={})
     except DeclarateError as exc:
         return DataImpact.unreadable(f"describe_index_stats failed: {exc}")
     return impact_of_stats(answer)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from declarate.model.plan import DataImpact
-from declarate.providers.pinecone.data_impact import impact_of_stats, stats_url
+from declarate.providers.pinecone.data_impact import impact_of_stats, readable_host
+from declarate.providers.pinecone.transport import data_url
 
 
 @pytest.mark.parametrize(
@@ -20,7 +21,8 @@ from declarate.providers.pinecone.data_impact import impact_of_stats, stats_url
     ],
 )  # fmt: skip
 def test_a_plain_host_or_an_http_url_is_where_the_stats_are_read(host: str, url: str) -> None:
-    assert stats_url(host) == url
+    assert readable_host(host)
+    assert data_url(host, "/describe_index_stats") == url
 
 
 @pytest.mark.parametrize(
@@ -44,7 +46,7 @@ def test_a_plain_host_or_an_http_url_is_where_the_stats_are_read(host: str, url:
     ],
 )
 def test_a_host_that_is_not_a_plain_host_or_http_url_is_never_contacted(host: Any) -> None:
-    assert stats_url(host) is None
+    assert not readable_host(host)
 
 
 def test_records_are_the_total_and_namespaces_are_counted() -> None:
