@@ -8,6 +8,7 @@ comes from `test_apply`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets as random_secrets
 
@@ -53,6 +54,15 @@ class ExplodingProvider(FakeProvider):
         raise AssertionError("unreachable")
 
 
+class LibraryErrorProvider(FakeProvider):
+    """Fails inside a library function (dataclasses.replace on a non-dataclass)."""
+
+    async def execute(
+        self, change: Change, desired: object, live: object, secrets: SecretSink
+    ) -> ChangeResult:
+        return dataclasses.replace(object(), address=change.address)  # type: ignore[type-var]
+
+
 class ChattyProvider(FakeProvider):
     """Answers with another address and a multi-line message, as a careless provider might."""
 
@@ -76,6 +86,12 @@ def test_an_unexpected_exception_names_its_type_and_where_it_was_raised(
         f"create project/a/api-key/recs-service raised ValueError {where}"
     ]
     assert "token" not in caplog.text
+
+
+def test_an_exception_raised_in_a_library_names_the_library_frame() -> None:
+    message = message_of(run([change(KEY_A)], LibraryErrorProvider()), KEY_A)
+
+    assert message.startswith("unexpected error: TypeError in replace (dataclasses.py:")
 
 
 def test_an_error_without_text_is_named_by_its_type() -> None:

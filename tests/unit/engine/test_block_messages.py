@@ -388,6 +388,14 @@ def test_unmanaged_reasons_for_scopes_the_config_does_not_declare_or_could_not_r
     }
 
 
+def test_a_live_project_in_a_declared_scope_it_does_not_declare_is_left_alone() -> None:
+    desired = desired_state(project("a"), scopes={"project/b"})
+
+    result = plan(desired, live_state(project("a"), project("b")), SETTINGS)
+
+    assert (result.changes, unmanaged(result)) == ((), {"project/b": "project not declared in config"})
+
+
 def test_ensure_absent_reasons_say_what_goes_and_what_stays() -> None:
     desired = desired_state(directives={"project/a": ScopeDirectives(ensure_absent=True)})
     live = live_state(project(), owned(index(name="mine")), index(name="theirs"), api_key(), binding())

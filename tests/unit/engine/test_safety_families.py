@@ -147,3 +147,24 @@ def test_a_create_points_at_the_declaration_in_the_config() -> None:
 
     assert change.source == Origin("projects/a.yaml", 42)
     assert change.fields[0].source == Origin("projects/a.yaml", 43, 3)
+
+
+def test_mass_deletion_messages_name_the_kind_in_words() -> None:
+    prune = ScopeDirectives(prune_api_keys=True, prune_role_bindings=True)
+    desired = desired_state(project(), directives={"project/a": prune})
+    live = live_state(
+        project(),
+        api_key(name="k1"),
+        api_key(name="k2"),
+        binding(principal="sa1"),
+        binding(principal="sa2"),
+        *(service_account(f"sa{n}") for n in (1, 2)),
+        scopes={"project/a", "organization"},
+    )
+
+    messages = {b.message for c in plan(desired, live, SETTINGS).changes for b in c.blocks}
+
+    assert messages == {
+        "this plan deletes all 2 API keys declarate owns in project/a",
+        "this plan deletes all 2 role bindings declarate owns in project/a",
+    }
