@@ -64,16 +64,30 @@ def plan(
     authoritative = authoritative_principals(desired)
     live = rehome(desired, live)
     renamed = rename_sources(desired)
+    recreated: set[Address] = set()  # indexes this plan deletes and creates again: their schedules go
     for resource in _by_address(desired):
         if resource.address in live.protected or is_absent_scope(desired, scope_of(resource.address)):
             continue  # declarate's own objects are never touched; an absent scope is only deleted
+        if resource.kind is Kind.BACKUP_SCHEDULE:
+            continue  # after every index: a recreated index has none of its live schedules
         change = declared_change(resource, live.get(resource.address), settings, live)
+        if change is not None:
+            changes.append(change)
+            if change.kind is Kind.INDEX and change.action in (Action.REPLACE, Action.RENAME):
+                recreated.add(change.address)
+    for resource in _by_address(desired):
+        if resource.kind is not Kind.BACKUP_SCHEDULE or is_absent_scope(desired, scope_of(resource.address)):
+            continue
+        was = None if resource.address.parent_index in recreated else live.get(resource.address)
+        change = declared_change(resource, was, settings, live)
         if change is not None:
             changes.append(change)
     for resource in _by_address(live):
         address = resource.address
         if address in live.protected:
             continue
+        if address.kind is Kind.BACKUP_SCHEDULE and address.parent_index in recreated:
+            continue  # it goes with the index being recreated
         if address in renamed and address not in desired:
             continue  # a rename's old object: the rename change speaks for it (and never deletes it)
         if address in desired and not is_absent_scope(desired, scope_of(address)):

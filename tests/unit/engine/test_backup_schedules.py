@@ -205,3 +205,18 @@ def test_no_interleaving_of_a_plan_ever_enables_two_schedules(
             del pending[i]
             finished.add(changes[i].address)
     assert enabled == {name for name, (_, _, on) in desired.items() if on}
+
+
+def test_a_replaced_index_gets_its_declared_schedules_created_again() -> None:
+    desired = desired_state(
+        project(), index(dimension=16, allow_replace=True, backup_schedules=True), backup_schedule()
+    )
+    live = live_state(project(), owned(index()), backup_schedule(), backup_schedule(name="old"))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [
+        ("project/a/index/recs", "replace"),
+        (schedule_address("nightly"), "create"),
+    ]
+    assert INDEX in result.changes[1].depends_on
