@@ -27,14 +27,11 @@ from declarate.flags import (
     env_option,
     format_option,
     safety_options,
-    secret_options,
     target_options,
 )
-from declarate.model.address import Address
 from declarate.model.plan import Plan
 from declarate.model.settings import Overrides, Settings
-from declarate.plan_files import as_saved, read_plan_file, write_plan_file
-from declarate.providers.base import Outcome, Provider
+from declarate.plan_files import write_plan_file
 from declarate.redaction import redact, register_environment
 from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
 from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
@@ -42,13 +39,10 @@ from declarate.render.github import diagnostic_annotations, plan_annotations
 from declarate.render.json import render_plan_json
 from declarate.render.markdown import render_plan_markdown
 from declarate.render.refusal import error_message
-from declarate.render.results import render_apply_results
 from declarate.render.text import render_plan_text
-from declarate.secret_files import FileSecretSink
-from declarate.secret_lifecycle import lost_secret_warnings, parse_rotations, rotate_all
+from declarate.secret_lifecycle import lost_secret_warnings
 from declarate.secret_lifecycle import secrets_dir as secrets_dir_for
-from declarate.sessions import run_async
-from declarate.sessions import with_provider as _with_provider
+from declarate.sessions import open_provider, run_async
 from declarate.terminal import err, out
 from declarate.terminal import fail as _fail
 from declarate.terminal import note as _note
@@ -58,7 +52,8 @@ from declarate.terminal import note as _note
 # tests/test_startup.py checks that `--version` loads none of them.
 if TYPE_CHECKING:
     from declarate.config.pipeline import LoadedConfig
-    from declarate.model.saved_plan import SavedPlan
+    from declarate.model.state import State
+    from declarate.workflow import PlanOutcome
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
@@ -106,8 +101,8 @@ def _report_diagnostics(diagnostics: list[Diagnostic]) -> None:
         click.echo(redact(diagnostic_annotations(diagnostics)), err=True)  # stdout stays machine-readable
 
 
-def _run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine, turning every DeclarateError into one clear line and exit 1."""
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine, turning every DeclarateError into one clear line and exit 1."""
     try:
         return run_async(work)
     except DeclarateError as exc:
@@ -125,6 +120,7 @@ class _Commands(click.Group):
     lazy: ClassVar[dict[str, tuple[str, str]]] = {
         "local": ("declarate.local.cli", "local_group"),
         "report": ("declarate.report_command", "report"),  # usage per project
+        "apply": ("declarate.apply_command", "apply"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -195,12 +191,8 @@ def plan(
     detailed_exitcode: bool,
 ) -> None:
     """Show what apply would change. Exit 0 (2 with --detailed-exitcode when changes), 3 blocked, 1 error."""
-    from declarate.workflow import compute_plan
-
     config = _load(configs, fmt, flags.env_name)
-    outcome = _run(
-        lambda: _with_provider(flags, lambda p: compute_plan(config, p, overrides), config.settings)
-    )
+    outcome = _run(_planned(config, flags, overrides))
     result = outcome.plan
     _note(*lost_secret_warnings(config.desired, outcome.live, result, secrets_dir_for(None, config.settings)))
     if fmt == "json":
@@ -216,6 +208,13 @@ def plan(
         _note(*(f"Warning: {w}" for w in write_plan_file(out_file, result, outcome.inputs, os.environ)))
         _note(f"Saved the plan to {out_file}. Apply it with: declarate apply {out_file}")
     sys.exit(_plan_exit_code(result, detailed_exitcode))
+
+
+async def _planned(config: LoadedConfig, flags: TargetFlags, overrides: Overrides) -> PlanOutcome:
+    from declarate.workflow import compute_plan
+
+    async with open_provider(flags, config.settings) as provider:
+        return await compute_plan(config, provider, overrides)
 
 
 def _plan_exit_code(result: Plan, detailed: bool) -> int:
@@ -234,124 +233,16 @@ def _write_step_summary(render: Callable[[], str]) -> None:
 
 
 @main.command()
-@click.argument("plan_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@config_option
-@target_options
-@safety_options
-@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True)
-@click.option("--no-wait", is_flag=True, help="Do not wait for indexes to be Ready or deleted.")
-@secret_options
-def apply(
-    plan_file: Path | None,
-    configs: tuple[str, ...],
-    flags: TargetFlags,
-    overrides: Overrides,
-    auto_approve: bool,
-    parallelism: int,
-    no_wait: bool,
-    secrets_dir: Path | None,
-    rotate: tuple[str, ...],
-) -> None:
-    """Apply the config (or a saved PLAN.json) to the target. Exit 0 done, 1 failed, 3 blocked."""
-    if plan_file is not None and configs:
-        _fail("give either a saved plan or -f config roots, not both")
-    saved = _read_saved_plan(plan_file, overrides) if plan_file is not None else None
-    config = _load(configs, env_name=flags.env_name) if saved is None else None
-    if saved is None and not auto_approve and not sys.stdin.isatty():
-        _fail(
-            "stdin is not a terminal, so apply cannot ask for confirmation: "
-            "pass --auto-approve, or apply a saved plan (declarate plan --out PLAN.json)"
-        )
-    import asyncio
-
-    from declarate.engine.apply import apply_plan
-    from declarate.progress import make_observer
-    from declarate.workflow import compute_plan, rederive_saved_plan
-
-    secrets_dir = secrets_dir_for(secrets_dir, config.settings if config else None)
-    sink = FileSecretSink(secrets_dir)
-    try:
-        rotations = parse_rotations(rotate)
-        sink.prepare()  # a bad --secrets-dir is refused now, before any change, not after a key exists
-    except DeclarateError as exc:
-        _fail(str(exc))
-    observer = make_observer(err.console, tty=err.is_terminal)
-
-    async def work(provider: Provider) -> int:
-        if saved is not None:
-            outcome = await rederive_saved_plan(saved, provider, as_saved)
-        else:
-            assert config is not None
-            outcome = await compute_plan(config, provider, overrides)
-        result, live = outcome.plan, outcome.live
-        _note(*lost_secret_warnings(outcome.inputs.desired, live, result, sink.directory, rotations))
-        _echo(render_plan_text(result, color=_color()))
-        if result.blocked:
-            _note("Refusing to apply: the plan has blocked changes (see the overrides above).")
-            return EXIT_BLOCKED
-        if not result.has_changes and not rotations:
-            return EXIT_OK
-        if rotations:
-            _note("Secrets to rotate: " + ", ".join(map(str, rotations)))
-        question = "Apply these changes?" if result.has_changes else "Rotate these secrets?"
-        if saved is None and not auto_approve and not click.confirm(question, default=False):
-            err.print("Apply cancelled.", markup=False)
-            return EXIT_ERROR
-        if not result.has_changes:
-            return await _rotate(provider, rotations, sink)
-        try:
-            with observer:  # closes a live terminal display even when interrupted
-                report = await apply_plan(
-                    result,
-                    live,
-                    provider,
-                    parallelism=parallelism,
-                    wait=not no_wait,
-                    observer=observer,
-                    secrets=sink,
-                )
-        except asyncio.CancelledError:  # Ctrl-C: show what finished; the provider's cleanup runs next
-            _echo(render_apply_results(observer.results, color=_color(), plan=result, interrupted=True))
-            raise
-        _echo(render_apply_results(report.results, color=_color(), plan=result))
-        if report.secret_paths:
-            _note(f"Secrets created by this run were written to {secrets_dir}/ (mode 0600).")
-        rotated = await _rotate(provider, rotations, sink) if rotations and not report.failed else EXIT_OK
-        return EXIT_ERROR if report.failed else rotated
-
-    settings = config.settings if config is not None else None
-    sys.exit(_run(lambda: _with_provider(flags, work, settings, parallelism=parallelism)))
-
-
-async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecretSink) -> int:
-    results = await rotate_all(provider, addresses, sink)
-    _echo(render_apply_results(results, color=_color()))
-    return EXIT_ERROR if any(r.outcome is Outcome.FAILED for r in results) else EXIT_OK
-
-
-def _read_saved_plan(path: Path, overrides: Overrides) -> SavedPlan:
-    try:
-        saved, warnings = read_plan_file(path, os.environ, overrides)
-    except DeclarateError as exc:
-        _fail(str(exc))
-    _note(*(f"Warning: {w}" for w in warnings))
-    return saved
-
-
-@main.command()
 @config_option
 @target_options
 @format_option
 @click.option("--fail-on-unmanaged", is_flag=True, help="Exit 2 when unmanaged live objects exist, too.")
 def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmanaged: bool) -> None:
     """Report how live state drifted from the config. Exit 0 in sync, 2 drifted, 1 error."""
-    from declarate.workflow import compute_plan, coverage
+    from declarate.workflow import coverage
 
     config = _load(configs, fmt, flags.env_name)
-    outcome = _run(
-        lambda: _with_provider(flags, lambda p: compute_plan(config, p, Overrides()), config.settings)
-    )
+    outcome = _run(_planned(config, flags, Overrides()))
     figures = coverage(outcome.plan, outcome.live)
     if fmt == "json":
         click.echo(redact(render_drift_json(outcome.plan, coverage=figures)))
@@ -387,10 +278,9 @@ def export(
     files under DIR are never overwritten without --force: nothing is written when one would be.
     """
     from declarate.render.export import export_documents
-    from declarate.workflow import read_for_export
 
     settings = _load(configs, env_name=flags.env_name).settings if configs or flags.env_name else Settings()
-    live = _run(lambda: _with_provider(flags, lambda p: read_for_export(p, list(projects)), settings))
+    live = _run(_exported(flags, settings, list(projects)))
     missing = sorted(set(projects) - set(live.projects()))
     if missing:
         _fail(f"no such project: {', '.join(missing)}")
@@ -407,6 +297,13 @@ def export(
         )
     except DeclarateError as exc:
         _fail(str(exc))
+
+
+async def _exported(flags: TargetFlags, settings: Settings, projects: list[str]) -> State:
+    from declarate.workflow import read_for_export
+
+    async with open_provider(flags, settings) as provider:
+        return await read_for_export(provider, projects)
 
 
 def run() -> None:

@@ -17,7 +17,7 @@ import click
 from declarate.flags import TargetFlags, config_option, target_options
 from declarate.model.settings import Settings
 from declarate.model.usage import UsageReport
-from declarate.providers.base import Provider, ReadRequest
+from declarate.providers.base import ReadRequest
 from declarate.redaction import redact
 from declarate.terminal import fail, note
 
@@ -50,9 +50,6 @@ def report(
     opens the target. Reading costs O(projects + indexes) requests.
     """
     from declarate import cli
-    from declarate.model.kinds import USAGE_KEY_ROLES
-    from declarate.providers.pinecone.session import ProviderOptions
-    from declarate.sessions import with_provider
 
     settings, directives = Settings(), {}
     if configs or flags.env_name:
@@ -60,13 +57,7 @@ def report(
         settings, directives = config.settings, dict(config.desired.directives)
     request = ReadRequest(projects=sorted(projects), directives=directives, all_projects=not projects)
 
-    async def read(provider: Provider) -> UsageReport:
-        usage = await provider.read_usage(request)
-        return UsageReport(provider.target, tuple(usage), flags.env_name)
-
-    # The temporary keys also read each index's statistics, which a control-plane role may not.
-    options = ProviderOptions(temporary_key_roles=USAGE_KEY_ROLES)
-    usage = cli._run(lambda: with_provider(flags, read, settings, provider_options=options))
+    usage = cli._run(_read_usage(flags, settings, request))
     missing = sorted(set(projects) - {p.name for p in usage.projects})
     if missing:
         fail(f"no such project: {', '.join(missing)}")
@@ -76,6 +67,18 @@ def report(
     if unknown:
         note(f"Warning: {len(unknown)} part(s) of the report could not be read and are shown as unknown.")
     sys.exit(EXIT_ERROR if unknown and fail_on_unknown else EXIT_OK)
+
+
+async def _read_usage(flags: TargetFlags, settings: Settings, request: ReadRequest) -> UsageReport:
+    from declarate.model.kinds import USAGE_KEY_ROLES
+    from declarate.providers.pinecone.session import ProviderOptions
+    from declarate.sessions import open_provider
+
+    # The temporary keys also read each index's statistics, which a control-plane role may not.
+    options = ProviderOptions(temporary_key_roles=USAGE_KEY_ROLES)
+    async with open_provider(flags, settings, provider_options=options) as provider:
+        usage = await provider.read_usage(request)
+        return UsageReport(provider.target, tuple(usage), flags.env_name)
 
 
 def render(usage: UsageReport, fmt: str, *, color: bool) -> str:

@@ -9,7 +9,8 @@ stderr as notes. It decides nothing about plans; targets.py builds the provider.
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from declarate.flags import TargetFlags
@@ -20,8 +21,8 @@ from declarate.terminal import err, note
 T = TypeVar("T")
 
 
-def run_async(work: Callable[[], Awaitable[T]]) -> T:
-    """`asyncio.run` of `work()`, its result handed back from outside the task that made it.
+def run_async(work: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` of a command's coroutine, its result handed back from outside the task that made it.
 
     On leaving, `asyncio.run` looks up its own SIGINT handler, and CPython formats that handler
     (which holds the main task) while doing so: the repr of a task includes its result, and a
@@ -33,21 +34,21 @@ def run_async(work: Callable[[], Awaitable[T]]) -> T:
     results: list[T] = []
 
     async def main() -> None:
-        results.append(await work())
+        results.append(await work)
 
     asyncio.run(main())
     return results[0]
 
 
-async def with_provider(
-    flags: TargetFlags,
-    use: Callable[[Provider], Awaitable[T]],
-    settings: Settings | None = None,
-    **kwargs: Any,
-) -> T:
-    """`use(provider)` on the target the flags and settings select; raises DeclarateError when unusable."""
+@asynccontextmanager
+async def open_provider(
+    flags: TargetFlags, settings: Settings | None = None, **kwargs: Any
+) -> AsyncIterator[Provider]:
+    """`async with open_provider(flags, settings) as provider:` the target the flags and settings
+    select, closed (temporary keys deleted) on the way out; raises DeclarateError when unusable."""
     from declarate.config.selection import saved_plan_settings
-    from declarate.targets import for_environment, open_provider, target_warning
+    from declarate.targets import for_environment, target_warning
+    from declarate.targets import open_provider as provider_for
 
     if settings is None and flags.env_name:  # apply PLAN.json --env NAME
         settings = saved_plan_settings(flags.env_name, os.environ)
@@ -56,9 +57,9 @@ async def with_provider(
     warning = target_warning(options, pinned)
     if warning:
         err.print(f"Warning: {warning}", markup=False)
-    provider = open_provider(options, rate_limit=flags.rate_limit, pinned=pinned, **kwargs)
+    provider = provider_for(options, rate_limit=flags.rate_limit, pinned=pinned, **kwargs)
     try:
-        return await use(provider)
+        yield provider
     finally:
         await provider.aclose()
         for problem in provider.cleanup_errors:

@@ -67,14 +67,18 @@ class TargetOptions:
         oauth_url: str | None = None,
         local_db: str | None = None,
     ) -> TargetOptions:
-        """Flags as given, each missing one filled from its environment variable."""
+        """Flags as given, with the credentials (which have no flags) from the environment.
+
+        A flag's own variable (DECLARATE_API_URL, DECLARATE_OAUTH_URL, DECLARATE_LOCAL_DB) is read by
+        click (`envvar=`), the one place that reads it, and arrives here as the flag's value.
+        """
         env = os.environ if environ is None else environ
         redaction.register_environment(env)  # PINECONE_CLIENT_SECRET and every other credential-named one
         return cls(
             target=target,
-            api_url=api_url or env.get("DECLARATE_API_URL") or None,
-            oauth_url=oauth_url or env.get("DECLARATE_OAUTH_URL") or None,
-            local_db=local_db or env.get("DECLARATE_LOCAL_DB") or None,
+            api_url=api_url or None,
+            oauth_url=oauth_url or None,
+            local_db=local_db or None,
             client_id=env.get("PINECONE_CLIENT_ID") or None,
             client_secret=env.get("PINECONE_CLIENT_SECRET") or None,
         )

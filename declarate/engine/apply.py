@@ -203,7 +203,9 @@ class _Run:
             # A rename starts from the live object of the old name.
             live = self.live.get(change.renamed_from or address)
             desired = None if change.after is None else Resource(address, change.after)
-            result = await self.provider.execute(change, desired, live, self.secrets)
+            result = await self.provider.execute(
+                change, desired, live, self.secrets, protected=self.live.protected
+            )
         except Exception as exc:  # any failure of one change is that change's result, never the run's
             return ChangeResult(address, Outcome.FAILED, self._describe(change, exc))
         result = dataclasses.replace(result, address=address, message=self._safe(result.message))

@@ -7,6 +7,7 @@ HTTP. Nothing here performs I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -82,7 +83,7 @@ class Provider(Protocol):
 
     `read` returns live state in canonical form (the same form config normalizes to), with
     `State.scopes` naming the scopes read whole and `State.protected` the objects declarate itself
-    uses. `execute` carries out one change and is idempotent: a create meeting 409 with a matching
+    uses, passed back to `execute`. `execute` carries out one change and is idempotent: a create meeting 409 with a matching
     live object, and a delete meeting 404, report ALREADY. `wait` blocks until a created or updated
     index is Ready, or a deleted one is gone.
     """
@@ -103,8 +104,17 @@ class Provider(Protocol):
         ...
 
     async def execute(
-        self, change: Change, desired: Resource | None, live: Resource | None, secrets: SecretSink
-    ) -> ChangeResult: ...
+        self,
+        change: Change,
+        desired: Resource | None,
+        live: Resource | None,
+        secrets: SecretSink,
+        *,
+        protected: AbstractSet[Address],
+    ) -> ChangeResult:
+        """Carry out one change; `protected` is the live state's `protected` (declarate's own
+        objects), which it refuses to touch."""
+        ...
 
     async def rotate_secret(self, address: Address, secrets: SecretSink) -> ChangeResult:
         """A new secret for a live credential whose secret was lost (`apply --rotate ADDRESS`)."""

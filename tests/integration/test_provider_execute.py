@@ -66,7 +66,9 @@ def apply(
             results = []
             for change in changes:
                 desired = None if change.after is None else Resource(change.address, change.after)
-                result = await p.execute(change, desired, live.get(change.address), sink or MemorySink())
+                result = await p.execute(
+                    change, desired, live.get(change.address), sink or MemorySink(), protected=live.protected
+                )
                 if result.outcome in SUCCEEDED:
                     await p.wait(change, observer or RecordingObserver())
                 results.append(result)
@@ -131,7 +133,11 @@ def test_deleting_a_project_that_is_gone_is_already_done(server: Any, estate: Es
         async with make_provider(server) as provider:
             live = await provider.read(read_request("apparel-team"))
             estate.admin.projects.delete(project_id=estate.project_id("apparel-team"))
-            return [await provider.execute(delete(PROJECT), None, live.get(PROJECT), MemorySink())]
+            return [
+                await provider.execute(
+                    delete(PROJECT), None, live.get(PROJECT), MemorySink(), protected=live.protected
+                )
+            ]
 
     assert outcomes(run(go())) == [Outcome.ALREADY]
 
@@ -301,7 +307,9 @@ def test_waiting_gives_up_after_the_timeout() -> None:
             async with provider:
                 await provider.read(read_request("apparel-team"))
                 change = create(INDEX, index_attrs())
-                await provider.execute(change, Resource(INDEX, change.after or {}), None, MemorySink())
+                await provider.execute(
+                    change, Resource(INDEX, change.after or {}), None, MemorySink(), protected=frozenset()
+                )
                 await provider.wait(change, RecordingObserver())
 
         with pytest.raises(TimeoutError, match=r"timed out after 0\.3s waiting for index apparel-recs"):
@@ -501,7 +509,7 @@ def test_concurrent_changes_converge_without_duplicates_under_injected_faults(tm
 
                 async def one(change: Change) -> ChangeResult:
                     desired = Resource(change.address, change.after or {})
-                    result = await provider.execute(change, desired, None, sink)
+                    result = await provider.execute(change, desired, None, sink, protected=frozenset())
                     await provider.wait(change, RecordingObserver())
                     return result
 

@@ -385,7 +385,9 @@ def test_the_embedded_target_reads_in_process_and_persists_to_its_file(tmp_path:
             assert Address.project_("apparel-team") not in live
             attrs = {"name": "apparel-team", "max_pods": 0, "force_encryption_with_cmek": False}
             create = Change(Address.project_("apparel-team"), Action.CREATE, after=attrs)
-            await provider.execute(create, Resource(create.address, attrs), None, MemorySink())
+            await provider.execute(
+                create, Resource(create.address, attrs), None, MemorySink(), protected=live.protected
+            )
         async with open_provider(options, environ={}) as provider:
             return provider.target, await provider.read(read_request("apparel-team"))
 

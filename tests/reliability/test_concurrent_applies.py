@@ -121,7 +121,7 @@ def race(server: Any, change: Change, racers: int = 2) -> tuple[list[ChangeResul
             return list(
                 await asyncio.gather(
                     *(
-                        p.execute(change, desired, live.get(change.address), sink)
+                        p.execute(change, desired, live.get(change.address), sink, protected=live.protected)
                         for p, live, sink in zip(providers, lives, sinks, strict=True)
                     )
                 )
@@ -178,7 +178,9 @@ def test_key_created_by_someone_else_since_the_plan_is_already_there(server: Any
         async with make_provider(server) as provider:
             live = await provider.read(read_request("team-a"))  # the plan sees no key yet
             sdk.admin.api_keys.create(project_id=project_id, name="recs-admin", roles=["ControlPlaneViewer"])
-            return await provider.execute(change, Resource(KEY, change.after or {}), live.get(KEY), sink)
+            return await provider.execute(
+                change, Resource(KEY, change.after or {}), live.get(KEY), sink, protected=live.protected
+            )
 
     sink = MemorySink()
     result = run(plan_then_execute())

@@ -178,7 +178,13 @@ class KeyCreatingProvider:
         return State()
 
     async def execute(
-        self, change: Change, desired: Resource | None, live: Resource | None, secrets: SecretSink
+        self,
+        change: Change,
+        desired: Resource | None,
+        live: Resource | None,
+        secrets: SecretSink,
+        *,
+        protected: object,
     ) -> ChangeResult:
         if change.address == KEY.address:
             secrets.store(change.address, "value", SECRET)

@@ -32,7 +32,7 @@ def test_the_result_comes_back_without_being_formatted(monkeypatch: pytest.Monke
         async def work() -> Plan:
             return planned
 
-        assert run_async(work) is planned
+        assert run_async(work()) is planned
     finally:
         signal.signal(signal.SIGINT, previous)
     assert Plan.reprs == 0
@@ -43,4 +43,4 @@ def test_an_error_of_the_coroutine_reaches_the_caller() -> None:
         raise LookupError("no such project")
 
     with pytest.raises(LookupError, match="no such project"):
-        run_async(work)
+        run_async(work())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address, Kind
@@ -87,12 +88,23 @@ class PineconeProvider:
         return await read_data_impacts(self._session, indexes)
 
     async def execute(
-        self, change: Change, desired: Resource | None, live: Resource | None, secrets: SecretSink
+        self,
+        change: Change,
+        desired: Resource | None,
+        live: Resource | None,
+        secrets: SecretSink,
+        *,
+        protected: AbstractSet[Address],
     ) -> ChangeResult:
-        """Carry out one change; API failures come back as FAILED with the server's reason."""
+        """Carry out one change; API failures come back as FAILED with the server's reason.
+
+        `protected` (the live state's) names declarate's own principal and bindings: never touched.
+        """
         if change.blocked is not None:
             return result(change, Outcome.SKIPPED, f"blocked: {change.blocked.message}")
-        if self._is_own(change):
+        if change.address in protected or (
+            change.kind is Kind.API_KEY and is_temporary_key(change.address.name)
+        ):
             return result(
                 change,
                 Outcome.FAILED,
@@ -140,8 +152,3 @@ class PineconeProvider:
             await self._session.keys.aclose()
         finally:
             await self._client.aclose()
-
-    def _is_own(self, change: Change) -> bool:
-        if change.address in self._session.protected:
-            return True
-        return change.kind is Kind.API_KEY and is_temporary_key(change.address.name)

@@ -84,7 +84,6 @@ async def read_live(session: Session, request: ReadRequest) -> State:
     for project_resources, project_protected in contents:
         resources += project_resources
         protected |= project_protected
-    session.protected = protected
     scopes = {ORGANIZATION} | {f"project/{name}" for name in requested}
     return State.of(resources, scopes, protected=protected)
 

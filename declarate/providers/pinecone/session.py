@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from declarate.errors import DeclarateError
-from declarate.model.address import Address
 from declarate.model.kinds import TEMPORARY_KEY_ROLES
 from declarate.providers.pinecone.client import PineconeClient
 from declarate.providers.pinecone.wire import Principals
@@ -147,7 +146,6 @@ class Session:
     directory: Directory
     keys: ControlPlaneKeys
     options: ProviderOptions
-    protected: set[Address] = field(default_factory=set)
     # Last status seen per (project, index), from create/configure answers, so wait can skip a poll.
     index_status: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     # email -> the organization role declarate added to an invite only because an invite needs one.

@@ -63,7 +63,13 @@ class FakeProvider:
         return State()
 
     async def execute(
-        self, change: Change, desired: Resource | None, live: Resource | None, secrets: SecretSink
+        self,
+        change: Change,
+        desired: Resource | None,
+        live: Resource | None,
+        secrets: SecretSink,
+        *,
+        protected: object,
     ) -> ChangeResult:
         script = self.scripts.get(change.address, Script())
         self.received[change.address] = (desired, live)

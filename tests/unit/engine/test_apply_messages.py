@@ -48,7 +48,7 @@ EXPLODE_LINE = explode.__code__.co_firstlineno + 1
 
 class ExplodingProvider(FakeProvider):
     async def execute(
-        self, change: Change, desired: object, live: object, secrets: SecretSink
+        self, change: Change, desired: object, live: object, secrets: SecretSink, *, protected: object
     ) -> ChangeResult:
         explode()
         raise AssertionError("unreachable")
@@ -58,7 +58,7 @@ class LibraryErrorProvider(FakeProvider):
     """Fails inside a library function (dataclasses.replace on a non-dataclass)."""
 
     async def execute(
-        self, change: Change, desired: object, live: object, secrets: SecretSink
+        self, change: Change, desired: object, live: object, secrets: SecretSink, *, protected: object
     ) -> ChangeResult:
         return dataclasses.replace(object(), address=change.address)  # type: ignore[type-var]
 
@@ -67,7 +67,7 @@ class ChattyProvider(FakeProvider):
     """Answers with another address and a multi-line message, as a careless provider might."""
 
     async def execute(
-        self, change: Change, desired: object, live: object, secrets: SecretSink
+        self, change: Change, desired: object, live: object, secrets: SecretSink, *, protected: object
     ) -> ChangeResult:
         return ChangeResult(PROJECT_B, Outcome.DONE, "created\n  after two tries")
 

@@ -33,11 +33,14 @@ def test_target_local_wins_over_credentials() -> None:
     assert TargetOptions.from_env(CREDENTIALS, target="local").is_local
 
 
-def test_flags_win_over_environment_variables() -> None:
+def test_a_flags_variable_is_read_once_by_the_command_line_not_again_here() -> None:
+    """click's `envvar=` reads DECLARATE_API_URL and DECLARATE_LOCAL_DB (and lets a flag win over
+    them); the options take the flags as given and read only the credentials, which have no flag."""
     env = {"DECLARATE_API_URL": "http://env:1", "DECLARATE_LOCAL_DB": "env.db", **CREDENTIALS}
     options = TargetOptions.from_env(env, api_url="http://flag:2")
     assert options.api_url == "http://flag:2"
-    assert options.local_db == "env.db"
+    assert options.local_db is None
+    assert (options.client_id, options.client_secret) == tuple(CREDENTIALS.values())
 
 
 def test_oauth_url_is_pinecone_login_for_pinecone_hosts_and_the_api_itself_otherwise() -> None:
