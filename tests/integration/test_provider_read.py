@@ -17,7 +17,7 @@ import yaml
 from declarate.config.document import SourceDocument
 from declarate.config.normalize import normalize
 from declarate.errors import ConnectionFailed, ServerError, TargetError, Unauthorized
-from declarate.local import running_server
+from declarate.local import clock, running_server
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.plan import Action, Change
 from declarate.model.resource import Resource
@@ -397,8 +397,9 @@ def test_the_embedded_target_reads_in_process_and_persists_to_its_file(tmp_path:
     assert Address.project_("apparel-team") in live
 
 
-def reads_apart(server: Any, pause: float) -> PineconeProvider:
-    """Two reads by one provider, `pause` seconds apart; the provider, for its counters."""
+def reads_apart(server: Any, pause: float, server_skips: float = 0.0) -> PineconeProvider:
+    """Two reads by one provider, `pause` seconds apart, while the server's clock also jumps
+    `server_skips` seconds ahead; the provider, for its counters."""
     Estate(server).project("apparel-team")
     provider = make_provider(server)
 
@@ -406,6 +407,7 @@ def reads_apart(server: Any, pause: float) -> PineconeProvider:
         async with provider:
             await provider.read(read_request("apparel-team"))
             await asyncio.sleep(pause)
+            clock.advance(server_skips)
             await provider.read(read_request("apparel-team"))
 
     run(go())
@@ -422,10 +424,15 @@ def test_an_expiring_token_is_renewed_before_it_runs_out() -> None:
 
 
 def test_a_token_the_server_rejects_is_renewed_once_and_the_calls_succeed() -> None:
-    # The server says expires_in: 1 (whole seconds) but drops the token after 0.2 s.
-    with running_server(ready_after=0, token_ttl=0.2) as early_expiry:
-        provider = reads_apart(early_expiry, 0.4)
-        rejected = early_expiry.stats()["by_status"].get("401", 0)
+    # The token says expires_in: 60, but the server's clock jumps past it between the two reads, so
+    # the server drops it while the client still trusts it. The jump, not a sleep, expires it: on a
+    # loaded machine a 0.2 s lifetime also ran out inside the first read and cost a third token.
+    try:
+        with running_server(ready_after=0, token_ttl=60) as early_expiry:
+            provider = reads_apart(early_expiry, 0, server_skips=120)
+            rejected = early_expiry.stats()["by_status"].get("401", 0)
+    finally:
+        clock.reset()
 
     assert rejected >= 1  # every call in flight met the 401...
     assert provider.stats.by_route["POST /oauth/token"] == 2  # ...and they shared one renewal
