@@ -929,3 +929,27 @@ def test_every_rule_reports_its_own_words_at_its_own_line(write_config: WriteCon
         for d in check_rules(docs)
     ]
     assert found == ALL_RULES_DIAGNOSTICS
+
+
+def test_api_key_env_without_pruning_keys_is_fine(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Project\nname: p\napi_key_env: P_KEY\nprune: {role_bindings: true}\n")
+
+    assert check_rules(docs) == []
+
+
+def test_a_second_workspace_document_at_the_root_is_reported_at_its_kind(write_config: WriteConfig) -> None:
+    root = write_config({"declarate.yaml": "kind: Workspace\n---\nkind: Workspace\n"})
+    docs, _ = load_documents([root])
+
+    (problem,) = check_rules(docs)
+
+    assert (problem.code, problem.path, problem.origin and problem.origin.line) == (
+        "rules.duplicate_workspace",
+        "kind",
+        3,
+    )
+    assert (
+        problem.message
+        == f"at most one Workspace document is allowed; found another at {root}/declarate.yaml:1:7"
+    )
+    assert problem.hint == "merge the Workspace documents into one"
