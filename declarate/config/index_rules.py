@@ -38,6 +38,10 @@ def check_index(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> li
     """Every rule about one index item at `path` (e.g. ("indexes", 0))."""
     found: list[Diagnostic] = []
     found += _name(doc, path, index)
+    if index.get("ensure") == "unmanaged":
+        # Only its name says which live index to let go of: nothing else of it is planned or sent,
+        # so `{name: x, ensure: unmanaged}` needs no vectors (the schema still checks what is written).
+        return found
     found += _sugar_conflicts(doc, path, index)
     if isinstance(index.get("embed"), dict):
         found += _embed(doc, (*path, "embed"), index["embed"])

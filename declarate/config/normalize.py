@@ -33,6 +33,7 @@ PRINCIPAL_KEYS: dict[str, PrincipalType] = {
     k: PRINCIPAL_NAMES[k] for k in ("user", "service_account", "invite")
 }
 IMPLIED_MEMBERSHIP_ROLE = "OrgMember"
+UNMANAGED = "unmanaged"  # `ensure: unmanaged`: the object is let go, not desired
 SPEC_KINDS: dict[str, str] = {"serverless": "managed", "pod": "pod", "byoc": "byoc"}
 VECTOR_SUGAR = ("dimension", "metric", "vector_type")
 
@@ -227,12 +228,13 @@ class _StateBuilder:
         self.resources: dict[Address, Resource] = {}
         self.scopes: set[str] = set()
         self.directives: dict[str, ScopeDirectives] = {}
+        self.unmanaged: dict[Address, Origin] = {}
         self.diagnostics: list[Diagnostic] = []
 
     def state(self) -> State:
         if ORGANIZATION in self.scopes:
             self._imply_memberships()
-        return State.of(list(self.resources.values()), self.scopes, self.directives)
+        return State.of(list(self.resources.values()), self.scopes, self.directives, unmanaged=self.unmanaged)
 
     def _imply_memberships(self) -> None:
         """Declare OrgMember for people granted project roles but no organization role.
@@ -258,7 +260,16 @@ class _StateBuilder:
             self._add(Resource(address, attrs, {"": resource.origins.get("", Origin("<implied>", 1))}))
 
     def _add(self, resource: Resource) -> None:
-        self.resources.setdefault(resource.address, resource)
+        if resource.address not in self.unmanaged:
+            self.resources.setdefault(resource.address, resource)
+
+    def _let_go(self, doc: SourceDocument, path: Path, item: Mapping[str, Any], address: Address) -> bool:
+        """Record an object declared `ensure: unmanaged` (True), or say it is declared to be managed."""
+        if item.get("ensure") != UNMANAGED:
+            return False
+        if address not in self.resources:
+            self.unmanaged.setdefault(address, doc.origin((*path, "ensure")))
+        return True
 
     def _skip(self, doc: SourceDocument, path: Path, what: str) -> None:
         self.diagnostics.append(
@@ -285,6 +296,7 @@ class _StateBuilder:
         api_key_env = data.get("api_key_env")
         self.directives[scope] = ScopeDirectives(
             ensure_absent=data.get("ensure") == "absent",
+            unmanaged=data.get("ensure") == UNMANAGED,
             prune_api_keys=prune.get("api_keys") is True,
             prune_role_bindings=prune.get("role_bindings") is True,
             api_key_env=api_key_env if isinstance(api_key_env, str) else None,
@@ -292,6 +304,8 @@ class _StateBuilder:
         )
         if data.get("ensure") == "absent":
             return  # the project and what declarate owns in it are to be deleted: nothing is desired
+        if self._let_go(doc, (), data, Address.project_(name)):
+            return  # declarate lets go of the project and of everything in it, declared or not
         try:
             attrs = canonical_project(data)
         except (TypeError, ValueError):
@@ -325,6 +339,8 @@ class _StateBuilder:
             if not isinstance(name, str) or not name:
                 self._skip(doc, path, "this service account")
                 continue
+            if self._let_go(doc, path, account, Address.service_account(name)):
+                continue
             origins = {"": doc.origin(path)}
             _set(origins, doc, (*path, "name"), "name")
             renamed = Directives(renamed_from=_renamed_from(account))
@@ -338,6 +354,8 @@ class _StateBuilder:
         name = index.get("name")
         if not isinstance(name, str) or not name:
             self._skip(doc, path, "this index")
+            return
+        if self._let_go(doc, path, index, Address.index(project, name)):
             return
         try:
             attrs = canonical_index(desugar_index(index))
@@ -379,6 +397,8 @@ class _StateBuilder:
     def _api_key(self, doc: SourceDocument, project: str, path: Path, key: JSON) -> None:
         name = key.get("name")
         roles = key.get("roles")
+        if isinstance(name, str) and name and self._let_go(doc, path, key, Address.api_key(project, name)):
+            return
         if not isinstance(name, str) or not name or not (roles is None or isinstance(roles, list)):
             self._skip(doc, path, "this API key")
             return
@@ -396,6 +416,8 @@ class _StateBuilder:
             return
         key, principal_type, who = principal
         address = Address.role_binding(project, principal_type, who, role)
+        if self._let_go(doc, path, binding, address):
+            return
         attrs = canonical_role_binding(project, principal_type.value, who, role)
         origins = {"": doc.origin(path)}
         _set(origins, doc, (*path, key), "principal")

@@ -160,8 +160,9 @@ def _project(doc: SourceDocument, service_accounts: set[str]) -> list[Diagnostic
     found += _cmek_full_text_search(doc)
     found += _prune_with_own_key(doc)
     if data.get("ensure") == "absent":
+        found += _unmanaged_in_absent(doc)
         for key in ("indexes", "api_keys", "role_bindings"):
-            if data.get(key):
+            if data.get(key) and not _all_unmanaged(data.get(key)):
                 found.append(
                     diagnostic(
                         doc,
@@ -173,6 +174,38 @@ def _project(doc: SourceDocument, service_accounts: set[str]) -> list[Diagnostic
                     )
                 )
     return found
+
+
+def _all_unmanaged(declared: Any) -> bool:
+    """True for a list whose every item is declared `ensure: unmanaged` (reported on its own)."""
+    entries = list(items(declared))
+    return (
+        bool(entries)
+        and len(entries) == len(declared)
+        and all(i.get("ensure") == "unmanaged" for _, i in entries)
+    )
+
+
+def _unmanaged_in_absent(doc: SourceDocument) -> list[Diagnostic]:
+    """`ensure: unmanaged` inside a project that is `ensure: absent`: keep it, or delete it, not both.
+
+    Deleting the project needs it empty, and an unmanaged object is never deleted, so the plan could
+    never carry out both.
+    """
+    return [
+        diagnostic(
+            doc,
+            (key, i, "ensure"),
+            "ensure: unmanaged keeps this object, yet the project is ensure: absent, which deletes it "
+            "with everything in it",
+            "rules.unmanaged_in_absent",
+            hint="set ensure: unmanaged on the project to stop managing all of it, or drop this item to "
+            "let the project's deletion take it",
+        )
+        for key in ("indexes", "api_keys", "role_bindings")
+        for i, item in items(doc.data.get(key))
+        if item.get("ensure") == "unmanaged"
+    ]
 
 
 def _prune_with_own_key(doc: SourceDocument) -> list[Diagnostic]:

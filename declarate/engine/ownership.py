@@ -3,7 +3,9 @@
 Implements DESIGN §2: declared scopes are managed, indexes are owned through the ownership tag, a
 principal named in a scope's role bindings owns every role it holds there (authoritative per
 (scope, principal)), keys, other bindings and service accounts only through `prune`, and a scope that
-was not read whole is never pruned. Pure decisions over State and Settings; it does not build changes, blocks or order.
+was not read whole is never pruned. An object the config declares `ensure: unmanaged` (itself, or its
+project) is let go: an owned index loses its ownership tag, everything else is reported and never
+deleted (DESIGN §9.6). Pure decisions over State and Settings; it does not build changes, blocks or order.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Fate(StrEnum):
     DELETE = "delete"
     UNMANAGED = "unmanaged"  # reported, never touched
     LEAVE = "leave"  # neither: it goes with its project (role bindings of a project that is deleted)
+    UNMANAGE = "unmanage"  # `ensure: unmanaged` on an owned index: remove the ownership tag, nothing else
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,14 @@ def with_ownership_tag(attrs: Mapping[str, Any], settings: Settings) -> dict[str
 def is_absent_scope(desired: State, scope: str) -> bool:
     """True when the config says `ensure: absent` for this project scope (the organization cannot be absent)."""
     return scope != ORGANIZATION and scope in desired.scopes and desired.directives_for(scope).ensure_absent
+
+
+def is_unmanaged(address: Address, desired: State) -> bool:
+    """True when the config declares `ensure: unmanaged` on this object or on the project holding it."""
+    scope = scope_of(address)
+    return address in desired.unmanaged or (
+        scope != ORGANIZATION and scope in desired.scopes and desired.directives_for(scope).unmanaged
+    )
 
 
 # The `prune:` setting that deletes undeclared objects of each tagless kind (ScopeDirectives.prune_<name>).
@@ -104,6 +115,8 @@ def undeclared_verdict(
     """
     scope = scope_of(resource.address)
     kind = resource.kind
+    if is_unmanaged(resource.address, desired):
+        return _unmanaged_verdict(resource, desired, settings, authoritative)
     if scope not in desired.scopes:
         if kind is Kind.PROJECT:
             return Verdict(
@@ -143,6 +156,55 @@ def undeclared_verdict(
     if prunes(directives, kind):
         return Verdict(Fate.DELETE, f"not declared in config, and {where} sets prune.{setting}: true")
     return Verdict(Fate.UNMANAGED, f"not declared; set prune.{setting}: true in {where} to delete it")
+
+
+def _unmanaged_verdict(
+    resource: Resource,
+    desired: State,
+    settings: Settings,
+    authoritative: frozenset[PrincipalKey] | None,
+) -> Verdict:
+    """`ensure: unmanaged`: an owned index is untagged; anything else is reported and left alone."""
+    address = resource.address
+    origin = desired.unmanaged.get(address) or desired.directives_for(scope_of(address)).origin
+    declared = f"declared ensure: unmanaged{f' at {origin}' if origin is not None else ''}"
+    if is_owned(resource, settings):
+        return Verdict(  # the change itself carries the position, as its source
+            Fate.UNMANAGE,
+            f"declared ensure: unmanaged: declarate removes its ownership tag {tag_text(settings)} and never changes or "
+            "deletes the index again",
+        )
+    return Verdict(
+        Fate.UNMANAGED,
+        f"{declared}: declarate no longer manages it{_keep_hint(resource, desired, authoritative)}",
+    )
+
+
+def _keep_hint(resource: Resource, desired: State, authoritative: frozenset[PrincipalKey] | None) -> str:
+    """Why the declaration must stay, when removing it would make declarate delete the object.
+
+    Tagless kinds carry no mark of ownership: only the declaration keeps a pruning scope, or a
+    principal the scope names, from deleting them.
+    """
+    if (
+        KINDS[resource.kind].taggable
+        or resource.kind is Kind.PROJECT
+        or resource.address not in desired.unmanaged
+    ):
+        return ""
+    scope = scope_of(resource.address)
+    if resource.kind is Kind.ROLE_BINDING and _is_authoritative(resource, desired, authoritative):
+        principal_type, principal, _ = resource.address.role_binding_parts()
+        return (
+            f"; keep this declaration: {principal_type.value}:{principal} is named in the role bindings "
+            f"of {scope}, so without it the binding would be deleted"
+        )
+    if prunes(desired.directives_for(scope), resource.kind):
+        return (
+            f"; keep this declaration: {scope} sets prune.{PRUNE_SETTINGS[resource.kind]}: true, "
+            "so without it the object would be deleted"
+        )
+    return ""
 
 
 def _absent_scope_verdict(resource: Resource, settings: Settings) -> Verdict:
@@ -201,8 +263,10 @@ def owns(
 
     Indexes are owned through the tag; the bindings of an authoritative principal always; keys,
     other bindings and service accounts only when their scope prunes that kind (otherwise declarate
-    never deletes them, so they never count).
+    never deletes them, so they never count). Nothing declared `ensure: unmanaged` is owned.
     """
+    if is_unmanaged(resource.address, desired):
+        return False
     if KINDS[resource.kind].taggable:
         return is_owned(resource, settings)
     if resource.kind is Kind.BACKUP_SCHEDULE:

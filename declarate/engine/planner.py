@@ -31,7 +31,7 @@ from declarate.engine.renames import create_reason, old_address, rehome, rename_
 from declarate.engine.safety import block_changes
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS, Mutability
-from declarate.model.plan import Action, Change, DataImpact, FieldDiff, Plan, Unmanaged
+from declarate.model.plan import Action, Change, DataImpact, FieldDiff, Note, Plan, Unmanaged
 from declarate.model.resource import Resource
 from declarate.model.settings import Overrides, Settings
 from declarate.model.state import State, scope_of
@@ -95,20 +95,25 @@ def plan(
         verdict = undeclared_verdict(resource, desired, live, settings, authoritative)
         if verdict.fate is Fate.DELETE:
             changes.append(Change(address, Action.DELETE, reason=verdict.reason, before=thaw(resource.attrs)))
+        elif verdict.fate is Fate.UNMANAGE:
+            changes.append(unmanage_change(resource, desired, settings, verdict.reason))
         elif verdict.fate is Fate.UNMANAGED:
             unmanaged.append(Unmanaged(address, verdict.reason))
+    notes = list(nothing_to_unmanage(desired, live))
     left_out = 0
     if overrides.only:
         selected = [c for c in changes if _selected(c.address, overrides.only)]
         left_out = len(changes) - len(selected)
         changes = selected
         unmanaged = [u for u in unmanaged if _selected(u.address, overrides.only)]
+        notes = [n for n in notes if _selected(n.address, overrides.only)]
     if impacts is not None:
         changes = [_with_impact(c, impacts) for c in changes]
     blocked = block_changes(changes, desired, live, settings, overrides)
     return Plan(
         changes=order_changes(blocked),
         unmanaged=tuple(unmanaged),
+        notes=tuple(notes),
         left_out=left_out,
         fingerprints=live_fingerprints(desired, live),
     )
@@ -183,6 +188,39 @@ def declared_change(
         before=thaw(live.attrs),
         after=after,
     )
+
+
+def unmanage_change(live: Resource, desired: State, settings: Settings, reason: str) -> Change:
+    """The one in-place tag update that lets go of an owned index: its ownership tag removed, nothing else."""
+    key = settings.ownership_tag_key
+    before = thaw(live.attrs)
+    tags = dict(before.get("tags") or {})
+    value = tags.pop(key, None)
+    after = {**before, "tags": tags}
+    source = desired.unmanaged.get(live.address) or desired.directives_for(scope_of(live.address)).origin
+    untag = FieldDiff(
+        f"tags.{key}",
+        value,
+        None,
+        "ensure: unmanaged: without the ownership tag declarate never changes or deletes the index",
+        source,
+    )
+    return Change(
+        live.address, Action.UNMANAGE, (untag,), source=source, reason=reason, before=before, after=after
+    )
+
+
+def nothing_to_unmanage(desired: State, live: State) -> Iterable[Note]:
+    """A note for each object declared `ensure: unmanaged` that is not live: there is nothing to let go of.
+
+    Only where live state can tell: a project's existence is always known, an object in a scope
+    that was not read whole is unknown, so it gets no note.
+    """
+    for address, origin in sorted(desired.unmanaged.items(), key=lambda item: str(item[0])):
+        if address in live:
+            continue
+        if address.kind is Kind.PROJECT or scope_of(address) in live.scopes:
+            yield Note(address, "declared ensure: unmanaged, and not found live: nothing to unmanage", origin)
 
 
 def live_fingerprints(desired: State, live: State) -> dict[str, str]:

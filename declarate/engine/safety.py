@@ -279,7 +279,8 @@ def project_not_empty(change: Change, context: SafetyContext) -> Block | None:
 
 def require_deletion_protection(change: Change, context: SafetyContext) -> Block | None:
     wanted = context.settings.policies.require_deletion_protection
-    if wanted is None or change.kind is not Kind.INDEX or change.action is Action.DELETE:
+    # A delete leaves no index to protect; an unmanaged index is no longer declarate's to protect.
+    if wanted is None or change.kind is not Kind.INDEX or change.action in (Action.DELETE, Action.UNMANAGE):
         return None
     tags = _after(change, "tags") or {}
     policies = context.settings.policies

@@ -26,6 +26,9 @@ class Action(StrEnum):
     REPLACE = "replace"  # delete then create: data loss
     DELETE = "delete"
     RENAME = "rename"  # the live object at `renamed_from` becomes this address, its data kept
+    # Let go of an owned object the config declares `ensure: unmanaged`: remove declarate's ownership
+    # tag (one in-place tag update), never delete it. Tagless kinds have no mark to remove.
+    UNMANAGE = "unmanage"
 
 
 CHANGE_ACTIONS: tuple[Action, ...] = tuple(Action)
@@ -172,9 +175,19 @@ class Unmanaged:
 
 
 @dataclass(frozen=True)
+class Note:
+    """Something the plan does not change but the user should know (e.g. nothing live to unmanage)."""
+
+    address: Address
+    message: str
+    source: Origin | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     changes: tuple[Change, ...] = ()
     unmanaged: tuple[Unmanaged, ...] = ()
+    notes: tuple[Note, ...] = ()
     left_out: int = 0  # changes outside `--only`, not in this plan
     # Saved-plan metadata: what the plan was computed from, so apply can refuse a stale plan.
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
@@ -212,6 +225,8 @@ class Plan:
             line = line[:-1] + f", {s['adopt']} to adopt."
         if s["rename"]:
             line = line[:-1] + f", {s['rename']} to rename."
+        if s["unmanage"]:
+            line = line[:-1] + f", {s['unmanage']} to unmanage."
         if s["blocked"]:
             line += f" {s['blocked']} blocked."
         if s["unmanaged"]:
@@ -239,6 +254,10 @@ class Plan:
                 {"address": str(u.address), "kind": u.address.kind.value, "reason": u.reason}
                 for u in self.unmanaged
             ],
+            "notes": [
+                {"address": str(n.address), "message": n.message, "source": _origin_to_json(n.source)}
+                for n in self.notes
+            ],
             "fingerprints": dict(sorted(self.fingerprints.items())),
             "config_digest": self.config_digest,
             "target": self.target,
@@ -261,6 +280,10 @@ class Plan:
                 changes=tuple(_change_from_json(c) for c in data["changes"]),
                 unmanaged=tuple(
                     Unmanaged(Address.parse(u["address"]), u.get("reason", "")) for u in data["unmanaged"]
+                ),
+                notes=tuple(
+                    Note(Address.parse(n["address"]), str(n["message"]), _origin_from_json(n.get("source")))
+                    for n in data.get("notes", [])
                 ),
                 left_out=int(data.get("left_out", 0)),
                 fingerprints=_fingerprints(data["fingerprints"]),

@@ -104,6 +104,10 @@ def inputs_to_json(inputs: PlanInputs) -> dict[str, Any]:
                 for scope in sorted(desired.directives)
             },
             "resources": [_resource_to_json(r) for r in sorted(desired, key=lambda r: str(r.address))],
+            "unmanaged": [
+                {"address": str(address), "origin": _origin_to_json(origin)}
+                for address, origin in sorted(desired.unmanaged.items(), key=lambda item: str(item[0]))
+            ],
         },
         "settings": _settings_to_json(inputs.settings),
         "overrides": overrides_to_json(inputs.overrides),
@@ -124,8 +128,11 @@ def inputs_from_json(data: Any) -> PlanInputs:
             for scope, value in _object(desired["directives"], "inputs.desired.directives").items()
         }
         scopes = {_string(s, "a scope") for s in _array(desired["scopes"], "inputs.desired.scopes")}
+        unmanaged = dict(
+            _unmanaged_from_json(e) for e in _array(desired["unmanaged"], "inputs.desired.unmanaged")
+        )
         return PlanInputs(
-            desired=State.of(resources, scopes, directives),
+            desired=State.of(resources, scopes, directives, unmanaged=unmanaged),
             settings=_settings_from_json(section["settings"]),
             overrides=overrides_from_json(section["overrides"]),
         )
@@ -135,6 +142,11 @@ def inputs_from_json(data: Any) -> PlanInputs:
         if isinstance(exc, PlanFormatError):
             raise
         raise PlanFormatError(f"malformed plan: {exc}") from exc
+
+
+def _unmanaged_from_json(data: Any) -> tuple[Address, Origin]:
+    entry = _object(data, "each object declared ensure: unmanaged")
+    return Address.parse(_string(entry["address"], "an address")), _required_origin(entry["origin"])
 
 
 def overrides_to_json(overrides: Overrides) -> dict[str, Any]:
@@ -222,6 +234,7 @@ def _spelling(pair: Any) -> tuple[str, str]:
 def _scope_directives_to_json(directives: ScopeDirectives) -> dict[str, Any]:
     return {
         "ensure_absent": directives.ensure_absent,
+        "unmanaged": directives.unmanaged,
         "prune_api_keys": directives.prune_api_keys,
         "prune_role_bindings": directives.prune_role_bindings,
         "prune_service_accounts": directives.prune_service_accounts,
@@ -235,6 +248,7 @@ def _scope_directives_from_json(data: Any) -> ScopeDirectives:
     env = entry["api_key_env"]
     return ScopeDirectives(
         ensure_absent=_bool(entry["ensure_absent"], "ensure_absent"),
+        unmanaged=_bool(entry["unmanaged"], "unmanaged"),
         prune_api_keys=_bool(entry["prune_api_keys"], "prune_api_keys"),
         prune_role_bindings=_bool(entry["prune_role_bindings"], "prune_role_bindings"),
         prune_service_accounts=_bool(entry["prune_service_accounts"], "prune_service_accounts"),

@@ -1,7 +1,8 @@
 """State: a set of resources keyed by address. Desired state and live state are the same type.
 
-Desired state also carries the scope-level directives of the config (ensure: absent, prune,
-api_key_env); live state carries which scopes were read whole and which objects are declarate's own
+Desired state also carries the scope-level directives of the config (ensure: absent or unmanaged,
+prune, api_key_env) and the objects it declares `ensure: unmanaged` (which are not desired: declarate
+lets go of them); live state carries which scopes were read whole and which objects are declarate's own
 (its principal's bindings, its temporary keys), which no plan may touch. Pure data.
 """
 
@@ -20,6 +21,7 @@ class ScopeDirectives:
     """What a Project (or the Organization) document says about its scope as a whole."""
 
     ensure_absent: bool = False  # `ensure: absent`: delete the project and what declarate owns in it
+    unmanaged: bool = False  # `ensure: unmanaged`: let go of the project and of everything in it
     prune_api_keys: bool = False
     prune_role_bindings: bool = False
     prune_service_accounts: bool = False
@@ -39,6 +41,10 @@ class State:
     scopes: frozenset[str] = frozenset()
     directives: Mapping[str, ScopeDirectives] = field(default_factory=lambda: MappingProxyType({}))
     protected: frozenset[Address] = frozenset()  # live only: never updated or deleted
+    # Desired only: the objects the config declares `ensure: unmanaged`, with where it says so. They are
+    # not resources of desired state: declarate removes its ownership mark (an index's tag) and then
+    # reports them as unmanaged, never deleting them.
+    unmanaged: Mapping[Address, Origin] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def of(
@@ -47,12 +53,14 @@ class State:
         scopes: frozenset[str] | set[str] = frozenset(),
         directives: Mapping[str, ScopeDirectives] | None = None,
         protected: frozenset[Address] | set[Address] = frozenset(),
+        unmanaged: Mapping[Address, Origin] | None = None,
     ) -> State:
         return cls(
             resources=MappingProxyType({r.address: r for r in resources}),
             scopes=frozenset(scopes),
             directives=MappingProxyType(dict(directives or {})),
             protected=frozenset(protected),
+            unmanaged=MappingProxyType(dict(unmanaged or {})),
         )
 
     def __iter__(self) -> Iterator[Resource]:

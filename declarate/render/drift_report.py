@@ -22,6 +22,7 @@ DRIFT_OF_ACTION: dict[Action, str] = {
     Action.REPLACE: CHANGED,
     Action.DELETE: EXTRA,
     Action.RENAME: CHANGED,  # the config renamed it: the live object still has its old name
+    Action.UNMANAGE: CHANGED,  # live still carries the ownership tag the config lets go of
 }
 
 NO_DRIFT = "No drift. Live state matches the config."

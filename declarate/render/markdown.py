@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from declarate.model.plan import Action, Change, FieldDiff, Plan, Unmanaged
+from declarate.model.plan import Action, Change, FieldDiff, Note, Plan, Unmanaged
 from declarate.render.escape import printable
 from declarate.render.masking import masked_field, masked_sides
 from declarate.render.md_blocks import (
@@ -38,6 +38,7 @@ from declarate.render.presentation import (
     group_by_scope,
     no_changes_line,
     renamed_phrase,
+    removes_field,
     shows_field_reason,
     target_line,
 )
@@ -52,6 +53,7 @@ _DIFF_SYMBOLS = {
     Action.REPLACE: "!",
     Action.DELETE: "-",
     Action.RENAME: "~",
+    Action.UNMANAGE: "~",
 }
 
 
@@ -60,7 +62,7 @@ def render_plan_markdown(plan: Plan, *, title: str = "declarate plan", limit: in
     head = [MARKER, f"## {escape(title)}", *target_paragraph(plan.target)]
     if not plan.changes:
         head.append(no_changes_line(plan))
-    if plan.changes or plan.unmanaged:
+    if plan.changes or plan.unmanaged or plan.notes:
         head.append(summary_table(plan))
         head.append(f"**{escape(plan.summary_line())}**")
         if plan.left_out:
@@ -70,6 +72,8 @@ def render_plan_markdown(plan: Plan, *, title: str = "declarate plan", limit: in
     groups = group_by_scope(plan.changes)
     sections = [Section(scope_details(scope, changes), len(changes)) for scope, changes in groups]
     tail = [unmanaged_section(plan.unmanaged, budget=limit // 4)] if plan.unmanaged else []
+    if plan.notes:
+        tail.append(notes_section(plan.notes, budget=limit // 8))
     if joined_length(head, sections, tail) > limit:
         # The attributes of new objects are the bulk of a large plan and the least reviewed part:
         # leave them out before leaving out whole projects.
@@ -112,6 +116,8 @@ def summary_table(plan: Plan) -> str:
     header = ["create", "update", "adopt", "replace", "delete", "blocked", "unmanaged"]
     if counts["rename"]:
         header.insert(5, "rename")
+    if counts["unmanage"]:  # a column only when used, so plans without it keep their familiar table
+        header.insert(header.index("blocked"), "unmanage")
     return table(header, [[str(counts[name]) for name in header]], align="---:")
 
 
@@ -140,6 +146,17 @@ def unmanaged_section(unmanaged: Sequence[Unmanaged], *, budget: int) -> str:
     ]
     listed = bounded_list(items, budget, lambda n: f"- ... and {n} more unmanaged objects")
     return "\n".join(["### Unmanaged objects", "", "Reported only, never touched.", "", *listed])
+
+
+def notes_section(notes: Sequence[Note], *, budget: int) -> str:
+    """Addresses the plan leaves alone, with why (e.g. declared `ensure: unmanaged`, not found live)."""
+    items = [
+        f"- {code(str(n.address), in_table=False)}: {escape(n.message)}"
+        + (f" ({code(format_origin(n.source), in_table=False)})" if n.source else "")
+        for n in notes
+    ]
+    listed = bounded_list(items, budget, lambda n: f"- ... and {n} more notes")
+    return "\n".join(["### Notes", "", "Nothing changes for these.", "", *listed])
 
 
 def scope_details(scope: str, changes: Sequence[Change], *, attributes: bool = True) -> str:
@@ -181,7 +198,7 @@ def _field_lines(change: Change, field: FieldDiff) -> list[str]:
     lines: list[str] = []
     if not (change.action is Action.CREATE and field.before is None):
         lines.append(f"-     {path}: {format_value(before, width=VALUE_WIDTH)}")
-    if not (change.action is Action.DELETE and field.after is None):
+    if not removes_field(change, field):
         lines.append(f"+     {path}: {format_value(after, width=VALUE_WIDTH)}{where}")
     if shows_field_reason(change, field):
         lines.append(f"      # {printable(field.reason)}")

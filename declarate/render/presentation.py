@@ -25,6 +25,7 @@ SYMBOLS: dict[Action, str] = {
     Action.REPLACE: "-/+",
     Action.DELETE: "-",
     Action.RENAME: "~>",
+    Action.UNMANAGE: "~",
 }
 
 ACTION_STYLES: dict[Action, Style] = {
@@ -34,6 +35,7 @@ ACTION_STYLES: dict[Action, Style] = {
     Action.REPLACE: Style.REPLACE,
     Action.DELETE: Style.DELETE,
     Action.RENAME: Style.UPDATE,
+    Action.UNMANAGE: Style.UPDATE,
 }
 
 # Verbs for counts, in the order summary lines use.
@@ -44,10 +46,12 @@ ACTION_VERBS: tuple[tuple[Action, str], ...] = (
     (Action.REPLACE, "to replace"),
     (Action.DELETE, "to delete"),
     (Action.RENAME, "to rename"),
+    (Action.UNMANAGE, "to unmanage"),
 )
 
 NO_CHANGES = "No changes. Live state matches the config."
 UNMANAGED_HEADING = "Unmanaged (reported only, never touched)"
+NOTES_HEADING = "Notes (nothing changes for these)"
 ABSENT = "(none)"
 VALUE_WIDTH = 80
 
@@ -73,6 +77,8 @@ def address_suffix(action: Action) -> str:
         return " (adopt)"
     if action is Action.REPLACE:
         return " (replace)"
+    if action is Action.UNMANAGE:
+        return " (unmanage)"
     return ""
 
 
@@ -138,6 +144,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return sorted(value, key=str)
     return str(value)
+
+
+def removes_field(change: Change, field: FieldDiff) -> bool:
+    """True when the change takes the field away (a delete, or the tag an unmanage removes): no `+` side."""
+    return field.after is None and change.action in (Action.DELETE, Action.UNMANAGE)
 
 
 def format_origin(origin: Origin | None) -> str:

@@ -7,12 +7,13 @@ the summary line (and how many changes `--only` left out). It must not compute a
 
 from __future__ import annotations
 
-from declarate.model.plan import Action, Change, FieldDiff, Plan, Unmanaged
+from declarate.model.plan import Action, Change, FieldDiff, Note, Plan, Unmanaged
 from declarate.render.escape import printable
 from declarate.render.masking import masked_field, masked_sides
 from declarate.render.presentation import (
     ACTION_STYLES,
     DEFAULTS_HEADING,
+    NOTES_HEADING,
     SYMBOLS,
     UNMANAGED_HEADING,
     change_suffix,
@@ -23,6 +24,7 @@ from declarate.render.presentation import (
     format_value,
     group_by_scope,
     no_changes_line,
+    removes_field,
     shows_field_reason,
     target_line,
 )
@@ -40,7 +42,7 @@ def render_plan_text(plan: Plan, *, color: bool) -> str:
         lines += [paint(target, Style.HEADING), ""]
     if not plan.changes:
         lines.append(paint(no_changes_line(plan), Style.OK))
-        if not plan.unmanaged:
+        if not plan.unmanaged and not plan.notes:
             return "\n".join(lines)
         lines.append("")
     else:
@@ -54,6 +56,9 @@ def render_plan_text(plan: Plan, *, color: bool) -> str:
         lines.append("")
     if plan.unmanaged:
         lines.extend(unmanaged_lines(plan.unmanaged, paint))
+        lines.append("")
+    if plan.notes:
+        lines.extend(note_lines(plan.notes, paint))
         lines.append("")
     lines.append(paint(plan.summary_line(), Style.HEADING))
     if plan.left_out:
@@ -101,7 +106,7 @@ def _field_lines(change: Change, field: FieldDiff, paint: Painter, indent: str) 
     path = printable(field.display_path)
     if change.action is Action.CREATE and field.before is None:
         lines = [f"{indent}{paint('+', Style.CREATE)} {path}: {format_value(after)}{suffix}"]
-    elif change.action is Action.DELETE and field.after is None:
+    elif removes_field(change, field):
         lines = [f"{indent}{paint('-', Style.DELETE)} {path}: {format_value(before)}{suffix}"]
     else:
         arrow = paint("->", style)
@@ -117,4 +122,16 @@ def unmanaged_lines(unmanaged: tuple[Unmanaged, ...], paint: Painter) -> list[st
     for item in unmanaged:
         reason = f"  {paint(printable(item.reason), Style.MUTED)}" if item.reason else ""
         lines.append(f"  {paint('?', Style.MUTED)} {printable(str(item.address))}{reason}")
+    return lines
+
+
+def note_lines(notes: tuple[Note, ...], paint: Painter) -> list[str]:
+    """The notes section: addresses the plan leaves alone, with why and where the config says so."""
+    lines = [paint(f"{NOTES_HEADING}:", Style.HEADING)]
+    for note in notes:
+        where = format_origin(note.source)
+        source = paint(f" ({where})", Style.MUTED) if where else ""
+        lines.append(
+            f"  {paint('!', Style.MUTED)} {printable(str(note.address))}  {printable(note.message)}{source}"
+        )
     return lines

@@ -13,7 +13,7 @@ from declarate import redaction
 from declarate.diagnostics import Diagnostic, Severity
 from declarate.model.address import Address, PrincipalType
 from declarate.model.kinds import Mutability
-from declarate.model.plan import Action, Block, Change, FieldDiff, Plan, Unmanaged
+from declarate.model.plan import Action, Block, Change, FieldDiff, Note, Plan, Unmanaged
 from declarate.model.resource import Origin
 from declarate.providers.base import ChangeResult, Outcome
 
@@ -244,6 +244,51 @@ def secret_plan() -> Plan:
                 reason="live differs from the config",
             ),
         )
+    )
+
+
+def unmanage_plan() -> Plan:
+    """`ensure: unmanaged` on an owned index (one tag removed), a key reported, a note for a missing one."""
+    legacy = Address.index("apparel-team", "legacy-recs")
+    where = Origin(APPAREL, 14, 13)
+    before = {**RECS_AFTER, "name": "legacy-recs"}
+    after = {**before, "tags": {"team": "apparel"}}
+    return Plan(
+        changes=(
+            Change(
+                legacy,
+                Action.UNMANAGE,
+                fields=(
+                    FieldDiff(
+                        "tags.managed-by",
+                        "declarate",
+                        None,
+                        "ensure: unmanaged: without the ownership tag declarate never changes or deletes the index",
+                        where,
+                    ),
+                ),
+                source=where,
+                reason="declared ensure: unmanaged: declarate removes its ownership tag managed-by=declarate "
+                "and never changes or deletes the index again",
+                before=before,
+                after=after,
+            ),
+        ),
+        unmanaged=(
+            Unmanaged(
+                Address.api_key("apparel-team", "batch-job"),
+                f"declared ensure: unmanaged at {APPAREL}:22:13: declarate no longer manages it",
+            ),
+        ),
+        notes=(
+            Note(
+                Address.api_key("apparel-team", "gone-job"),
+                "declared ensure: unmanaged, and not found live: nothing to unmanage",
+                Origin(APPAREL, 25, 13),
+            ),
+        ),
+        fingerprints={str(legacy): "5e4f3a2b9a8b7c6d"},
+        target="local (embedded, .declarate/local.db)",
     )
 
 

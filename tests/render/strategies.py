@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from declarate.model.address import Address, PrincipalType
 from declarate.model.kinds import KINDS
-from declarate.model.plan import Action, Block, Change, FieldDiff, Plan, Unmanaged
+from declarate.model.plan import Action, Block, Change, FieldDiff, Note, Plan, Unmanaged
 from declarate.model.resource import Origin
 
 names = st.from_regex(r"[a-z][a-z0-9-]{0,12}[a-z0-9]", fullmatch=True)
@@ -80,6 +80,7 @@ plans = st.builds(
     Plan,
     changes=st.lists(changes, max_size=8).map(tuple),
     unmanaged=st.lists(st.builds(Unmanaged, addresses(), texts), max_size=4).map(tuple),
+    notes=st.lists(st.builds(Note, addresses(), texts, st.none() | origins), max_size=3).map(tuple),
     fingerprints=st.dictionaries(
         addresses().map(str), st.from_regex(r"[0-9a-f]{16}", fullmatch=True), max_size=3
     ),

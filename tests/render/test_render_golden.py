@@ -8,7 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from render_fixtures import assert_golden, full_plan, sample_diagnostics, sample_results, secret_plan
+from render_fixtures import (
+    assert_golden,
+    full_plan,
+    sample_diagnostics,
+    sample_results,
+    secret_plan,
+    unmanage_plan,
+)
 
 from declarate.model.plan import Plan
 from declarate.render.diagnostics import render_diagnostics_text
@@ -27,6 +34,10 @@ CASES: dict[str, Callable[[], str]] = {
     "plan_secrets.txt": lambda: render_plan_text(secret_plan(), color=False),
     "plan_secrets.json": lambda: render_plan_json(secret_plan()),
     "plan_secrets.md": lambda: render_plan_markdown(secret_plan()),
+    "plan_unmanage.txt": lambda: render_plan_text(unmanage_plan(), color=False),
+    "plan_unmanage.json": lambda: render_plan_json(unmanage_plan()),
+    "plan_unmanage.md": lambda: render_plan_markdown(unmanage_plan()),
+    "drift_unmanage.txt": lambda: render_drift_text(unmanage_plan(), coverage=(2, 3)),
     "plan_empty.txt": lambda: render_plan_text(Plan(), color=False),
     "plan_empty.md": lambda: render_plan_markdown(Plan()),
     "plan_full.github.txt": lambda: plan_annotations(full_plan()),

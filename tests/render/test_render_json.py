@@ -75,6 +75,7 @@ def test_json_plan_says_what_to_json_says_in_the_same_order() -> None:
         "left_out",
         "changes",
         "unmanaged",
+        "notes",
         "fingerprints",
         "config_digest",
         "target",
@@ -91,6 +92,7 @@ def test_summary_counts_every_action_blocked_and_unmanaged() -> None:
         "replace": 1,
         "delete": 2,
         "rename": 0,
+        "unmanage": 0,
         "blocked": 2,
         "unmanaged": 2,
     }

@@ -1,7 +1,7 @@
 """Carrying out index changes through the control plane, and waiting for indexes to settle.
 
-Create (POST /indexes, or /indexes/create-for-model for integrated embedding), update and adopt
-(PATCH with only the changed mutable fields), replace (delete, wait for 404, create) and delete,
+Create (POST /indexes, or /indexes/create-for-model for integrated embedding), update, adopt and
+unmanage (PATCH with only the changed mutable fields), replace (delete, wait for 404, create) and delete,
 each idempotent. `wait_for_index` polls describe with backoff until Ready, or until 404 for a
 delete. Every call uses the project's control-plane key. Never decides what to change.
 """
@@ -40,7 +40,8 @@ async def execute_index(
     try:
         if action is Action.CREATE and desired is not None:
             return await _create(session, change, desired)
-        if action in (Action.UPDATE, Action.ADOPT) and desired is not None:
+        # Unmanage is an update of one tag: its desired side is the live index without the ownership tag.
+        if action in (Action.UPDATE, Action.ADOPT, Action.UNMANAGE) and desired is not None:
             return await _configure(session, change, desired, live)
         if action is Action.REPLACE and desired is not None:
             index_create_request(desired.attrs)  # refuse before deleting anything we could not recreate

@@ -9,7 +9,8 @@ import json
 import pytest
 
 from declarate.model.plan import PlanFormatError
-from declarate.model.resource import Directives, Resource
+from declarate.model.address import Address
+from declarate.model.resource import Directives, Origin, Resource
 from declarate.model.saved_plan import (
     PlanInputs,
     PlanSignatureError,
@@ -39,8 +40,11 @@ def test_every_field_the_planner_reads_is_saved() -> None:
         "keep_backup",
         "backup_schedules",
     }
+    # Live state's `protected` is read again at apply; everything desired state says is saved.
+    assert names(State) - {"protected"} == set(saved["desired"])
     assert names(ScopeDirectives) == {
         "ensure_absent",
+        "unmanaged",
         "prune_api_keys",
         "prune_role_bindings",
         "prune_service_accounts",
@@ -91,6 +95,7 @@ def test_a_signature_covers_every_value_and_needs_the_key() -> None:
         (lambda d: d["overrides"].update(allow_mass_delete="yes"), "must be true or false"),
         (lambda d: d["desired"].update(resources={}), "must be an array"),
         (lambda d: d.pop("settings"), "missing key 'settings'"),
+        (lambda d: d["desired"].update(unmanaged=[{"address": "nowhere"}]), "not an address|'origin'"),
     ],
 )
 def test_hostile_inputs_are_a_format_error(edit: object, says: str) -> None:
@@ -98,3 +103,23 @@ def test_hostile_inputs_are_a_format_error(edit: object, says: str) -> None:
     edit(data)  # type: ignore[operator]
     with pytest.raises(PlanFormatError, match=says):
         inputs_from_json(data)
+
+
+def test_objects_declared_unmanaged_survive_a_saved_plan() -> None:
+    # Re-deriving a saved plan without them would plan deletes the user asked never to make.
+    desired = State.of(
+        [],
+        {"project/team", "project/old"},
+        {"project/old": ScopeDirectives(unmanaged=True, origin=Origin("p.yaml", 1))},
+        unmanaged={
+            Address.index("team", "legacy"): Origin("p.yaml", 8, 13),
+            Address.project_("old"): Origin("p.yaml", 1, 9),
+        },
+    )
+    saved = json.loads(json.dumps(inputs_to_json(PlanInputs(desired, Settings(), Overrides()))))
+
+    read = inputs_from_json(saved).desired
+
+    assert dict(read.unmanaged) == dict(desired.unmanaged)
+    assert read.directives_for("project/old").unmanaged
+    assert not read.directives_for("project/team").unmanaged
