@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
-from declarate.engine.diff import apply_ignore_changes, create_fields, diff_attrs, thaw
+from declarate.engine.diff import apply_ignore_changes, create_fields, diff_attrs, field_diff, thaw
 from declarate.engine.order import order_changes
 from declarate.engine.ownership import (
     Fate,
@@ -198,12 +198,14 @@ def unmanage_change(live: Resource, desired: State, settings: Settings, reason: 
     value = tags.pop(key, None)
     after = {**before, "tags": tags}
     source = desired.unmanaged.get(live.address) or desired.directives_for(scope_of(live.address)).origin
-    untag = FieldDiff(
+    untag = field_diff(
+        live.kind,
         f"tags.{key}",
         value,
         None,
+        lambda _: source,
+        None,
         "ensure: unmanaged: without the ownership tag declarate never changes or deletes the index",
-        source,
     )
     return Change(
         live.address, Action.UNMANAGE, (untag,), source=source, reason=reason, before=before, after=after

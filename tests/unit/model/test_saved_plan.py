@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from declarate.model.plan import PlanFormatError
 from declarate.model.address import Address
+from declarate.model.plan import PlanFormatError
 from declarate.model.resource import Directives, Origin, Resource
 from declarate.model.saved_plan import (
     PlanInputs,
