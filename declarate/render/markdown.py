@@ -37,8 +37,8 @@ from declarate.render.presentation import (
     format_value,
     group_by_scope,
     no_changes_line,
-    renamed_phrase,
     removes_field,
+    renamed_phrase,
     shows_field_reason,
     target_line,
 )
