@@ -5,8 +5,8 @@ whichever worker is free, one at a time, except the folders in ``ONE_WORKER``: e
 whole on one worker, in collection order, because its tests share one session (the contract suite's
 session server, which checks coverage of the served operations when the session ends). pytest-xdist's own
 ``--dist loadgroup`` would do this with markers, but it renames test ids, which pytest 9.2 no longer
-allows. This module only schedules, and compiles declarate's sources once before any test runs; it
-defines no fixtures.
+allows. This module only schedules, compiles declarate's sources once before any test runs, and
+sets hypothesis's suite-wide profile; it defines no fixtures.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ONE_WORKER = ("tests/contract/",)
 
@@ -49,6 +50,13 @@ def _compile_declarate() -> None:
     """
     package = Path(__file__).resolve().parents[1] / "declarate"
     compileall.compile_dir(package, quiet=2)
+
+
+# No per-example deadline: speed is measured by bench/, never asserted by a test. With hypothesis's
+# default 200 ms deadline, property tests failed on a loaded 2-core machine (DeadlineExceeded on an
+# example that passes alone), which says nothing about declarate.
+settings.register_profile("declarate", deadline=None)
+settings.load_profile("declarate")
 
 
 def pytest_configure(config: pytest.Config) -> None:
