@@ -146,7 +146,10 @@ def stale_objects(plan: Plan, live: State) -> Iterator[StaleObject]:
     was edited: it is named too.
     """
     now = {str(r.address): r for r in live}
-    planned_before = {str(c.address): c.before for c in plan.changes if c.before is not None}
+    # A rename's `before` is the object of its old name, which is what the fingerprints name.
+    planned_before = {
+        str(c.renamed_from or c.address): c.before for c in plan.changes if c.before is not None
+    }
     for address, fingerprint in sorted(plan.fingerprints.items()):
         resource = now.get(address)
         if resource is None:
@@ -155,7 +158,7 @@ def stale_objects(plan: Plan, live: State) -> Iterator[StaleObject]:
             yield _changed(address, planned_before.get(address), resource)
     for change in plan.changes:
         address = str(change.address)
-        if address in plan.fingerprints:
+        if address in plan.fingerprints or str(change.renamed_from) in plan.fingerprints:
             continue
         if change.action is Action.CREATE and address in now:
             yield StaleObject(address, Staleness.CREATED)

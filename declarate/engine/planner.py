@@ -228,10 +228,11 @@ def nothing_to_unmanage(desired: State, live: State) -> Iterable[Note]:
 def live_fingerprints(desired: State, live: State) -> dict[str, str]:
     """Fingerprints of the live objects this plan was computed from, for the saved-plan staleness check.
 
-    Those in the declared scopes, plus the live service accounts that declared role bindings refer to.
+    Those in the declared scopes, plus the live service accounts that declared role bindings refer to
+    and the old objects of renames (a project renamed from outside the declared scopes).
     declarate's own objects are left out: its temporary keys change with every run.
     """
-    referenced = set(_referenced_service_accounts(desired))
+    referenced = set(_referenced_service_accounts(desired)) | set(rename_sources(desired))
     return {
         str(r.address): r.fingerprint()
         for r in _by_address(live)

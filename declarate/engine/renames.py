@@ -19,7 +19,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from declarate.engine.diff import diff_attrs
-from declarate.model.address import Address, Kind
+from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS, RENAME_REASONS, Rename
 from declarate.model.plan import Action, Change
 from declarate.model.resource import Resource
@@ -46,35 +46,55 @@ def rename_sources(desired: State) -> dict[Address, Address]:
     return sources
 
 
-def renamed_projects(desired: State, live: State) -> dict[str, str]:
-    """Old project name -> new name, for each declared project rename that is still to be made."""
+def pending_renames(desired: State, live: State, kind: Kind) -> dict[str, str]:
+    """Old name -> new name, for each declared rename of `kind` that is still to be made."""
     found: dict[str, str] = {}
     for old, new in rename_sources(desired).items():
-        if old.kind is Kind.PROJECT and old in live and new not in live:
+        if old.kind is kind and old in live and new not in live:
             found[old.name] = new.name
     return found
 
 
 def rehome(desired: State, live: State) -> State:
-    """Live state with the contents of each project still to be renamed shown under its new name.
+    """Live state showing what a pending rename carries under the new name. Idempotent.
 
-    The project itself keeps its old address (the planner turns it into a rename); the objects in it,
-    the scope read whole and declarate's own protected objects move to the new name. Idempotent.
+    The contents of a project still to be renamed (its scope read whole, declarate's own keys in it
+    included) move to the new project name, and the role bindings of a service account still to be
+    renamed to its new name. The renamed objects themselves keep their old address: the planner
+    turns each into a rename.
     """
-    moves = renamed_projects(desired, live)
-    if not moves:
+    projects = pending_renames(desired, live, Kind.PROJECT)
+    accounts = pending_renames(desired, live, Kind.SERVICE_ACCOUNT)
+    if not projects and not accounts:
         return live
 
     def moved(address: Address) -> Address:
-        if address.kind is Kind.PROJECT or address.project not in moves:
+        if address.kind in (Kind.PROJECT, Kind.SERVICE_ACCOUNT):
             return address
-        return dataclasses.replace(address, project=moves[address.project])
+        if address.project in projects:
+            address = dataclasses.replace(address, project=projects[address.project])
+        if address.principal_type is PrincipalType.SERVICE_ACCOUNT and address.name in accounts:
+            address = dataclasses.replace(address, name=accounts[address.name])
+        return address
 
-    resources = [dataclasses.replace(r, address=moved(r.address)) for r in live]
+    resources = [_moved_resource(r, moved(r.address)) for r in live]
     scopes = set(live.scopes) | {
-        f"project/{new}" for old, new in moves.items() if f"project/{old}" in live.scopes
+        f"project/{new}" for old, new in projects.items() if f"project/{old}" in live.scopes
     }
     return State.of(resources, scopes, live.directives, frozenset(moved(a) for a in live.protected))
+
+
+def _moved_resource(resource: Resource, address: Address) -> Resource:
+    """`resource` at its new address; a role binding's attrs name its project and principal too."""
+    if address == resource.address:
+        return resource
+    attrs = dict(resource.attrs)
+    if address.kind is Kind.ROLE_BINDING:
+        if "project" in attrs and address.project is not None:
+            attrs["project"] = address.project
+        if "principal" in attrs:
+            attrs["principal"] = address.name
+    return dataclasses.replace(resource, address=address, attrs=attrs)
 
 
 def rename_change(desired: Resource, after: Mapping[str, object], live_old: Resource) -> Change:

@@ -155,6 +155,12 @@ class ControlPlaneKeys:
         answer = await self._client.control("GET", "/indexes", key)
         return {(str(i.get("name")), str(i.get("host"))) for i in (answer or {}).get("indexes") or []}
 
+    def renamed(self, old: str, new: str) -> None:
+        """Project `old` is now called `new`: its keys (ours included) are the same keys."""
+        for table in (self._env_names, self._values, self._minted, self._attempted):
+            if old in table:
+                table[new] = table.pop(old)
+
     def forget(self, project: str) -> None:
         """`project` was deleted: its keys went with it."""
         self._values.pop(project, None)

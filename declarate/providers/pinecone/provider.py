@@ -32,6 +32,7 @@ from declarate.providers.pinecone.data_impact import read_data_impacts
 from declarate.providers.pinecone.indexes import execute_index, wait_for_index
 from declarate.providers.pinecone.keys import ControlPlaneKeys, is_temporary_key
 from declarate.providers.pinecone.read import read_live
+from declarate.providers.pinecone.renames import execute_in_place_rename
 from declarate.providers.pinecone.rotation import rotate_secret
 from declarate.providers.pinecone.schedules import execute_backup_schedule
 from declarate.providers.pinecone.session import Directory, ProviderOptions, Session
@@ -112,6 +113,8 @@ class PineconeProvider:
             )
         session = self._session
         try:
+            if change.action is Action.RENAME and change.kind is not Kind.INDEX:
+                return await execute_in_place_rename(session, change, desired, live, secrets)
             match change.kind:
                 case Kind.PROJECT:
                     return await execute_project(session, change, desired, live)
