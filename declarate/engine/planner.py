@@ -27,7 +27,14 @@ from declarate.engine.ownership import (
     undeclared_verdict,
     with_ownership_tag,
 )
-from declarate.engine.renames import create_reason, old_address, rehome, rename_change, rename_sources
+from declarate.engine.renames import (
+    create_reason,
+    old_address,
+    rehome,
+    rename_change,
+    rename_sources,
+    resumes_rename,
+)
 from declarate.engine.safety import block_changes
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS, Mutability
@@ -144,10 +151,13 @@ def declared_change(
     live_old = None
     if live_state is not None and old is not None and old not in live_state.protected:
         live_old = live_state.get(old)
-    if live_old is not None:
-        # Both names live is a rename too: the safety rules block it and say why.
+    if live_old is not None or resumes_rename(live, old):
+        # Both names live is a rename too: the safety rules block it and say why, unless the new
+        # index is one a rename made and did not finish (a killed run): then the rename resumes.
         after = with_ownership_tag(desired.attrs, settings) if taggable else thaw(desired.attrs)
-        return rename_change(desired, after, live_old)
+        start = live_old if live_old is not None else live
+        assert start is not None and old is not None
+        return rename_change(desired, after, start, old)
     if live is None:
         after = with_ownership_tag(desired.attrs, settings) if taggable else thaw(desired.attrs)
         return Change(

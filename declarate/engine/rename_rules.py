@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from declarate.engine.ownership import is_owned, tag_text
+from declarate.engine.renames import resumes_rename
 from declarate.model.address import Kind
 from declarate.model.kinds import Mutability
 from declarate.model.plan import Action, Block, Change
@@ -34,6 +35,8 @@ def rename_conflict(change: Change, context: SafetyContext) -> Block | None:
     """Both names live: which one holds the data to keep is not declarate's to guess."""
     if change.action is not Action.RENAME or change.address not in context.live:
         return None
+    if resumes_rename(context.live.get(change.address), change.renamed_from):
+        return None  # the new index is this rename's own, left unfinished by a killed run
     old = _old_name(change)
     return Block(
         RULE_RENAME_CONFLICT,
@@ -96,9 +99,10 @@ def rename_unowned(change: Change, context: SafetyContext) -> Block | None:
 
 def rename_deletion_protection(change: Change, context: SafetyContext) -> Block | None:
     """Pinecone refuses to delete a protected index, and the rename must delete the old one."""
-    if change.action is not Action.RENAME or change.kind is not Kind.INDEX:
+    if change.action is not Action.RENAME or change.kind is not Kind.INDEX or change.renamed_from is None:
         return None
-    if (change.before or {}).get("deletion_protection") != "enabled":
+    old_index = context.live.get(change.renamed_from)  # gone already when a killed rename resumes
+    if old_index is None or old_index.attrs.get("deletion_protection") != "enabled":
         return None
     old = _old_name(change)
     return Block(

@@ -19,6 +19,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from declarate.engine.diff import diff_attrs
+from declarate.model import defaults as d
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS, RENAME_REASONS, Rename
 from declarate.model.plan import Action, Change
@@ -97,13 +98,23 @@ def _moved_resource(resource: Resource, address: Address) -> Resource:
     return dataclasses.replace(resource, address=address, attrs=attrs)
 
 
-def rename_change(desired: Resource, after: Mapping[str, object], live_old: Resource) -> Change:
+def resumes_rename(live: Resource | None, old: Address | None) -> bool:
+    """True when `live` is an index a rename from `old` created and has not finished (it carries the marker)."""
+    if live is None or old is None or live.kind is not Kind.INDEX:
+        return False
+    return (live.attrs.get("tags") or {}).get(d.RENAME_MARKER_TAG) == old.name
+
+
+def rename_change(
+    desired: Resource, after: Mapping[str, object], live_old: Resource, old: Address | None = None
+) -> Change:
     """The one change that renames `live_old` to `desired` (`after`: desired attrs as they will be sent).
 
     Its fields are every difference from the old object, the name included; `before` is the old
-    object's attrs, so a saved plan notices when it moves.
+    object's attrs, so a saved plan notices when it moves. A rename resumed after a crash starts from
+    the new index (`live_old` is it, `old` the old address).
     """
-    old = live_old.address
+    old = old or live_old.address
     fields = diff_attrs(desired.kind, live_old.attrs, dict(after), desired.origin_of, desired)
     reason = f"renamed_from {old.name}: {RENAME_REASONS[KINDS[desired.kind].rename]}"
     return Change(
@@ -115,6 +126,7 @@ def rename_change(desired: Resource, after: Mapping[str, object], live_old: Reso
         before=dict(live_old.attrs),
         after=dict(after),
         renamed_from=old,
+        keep_backup=desired.directives.keep_backup,
     )
 
 

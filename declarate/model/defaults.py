@@ -68,3 +68,7 @@ EMBED_MODELS: dict[str, EmbedModel] = {
         EmbedModel("pinecone-sparse-english-v0", "dotproduct", None),
     )
 }
+
+# The tag an index created by a rename carries until the rename is finished (value: the old name), so
+# a run killed after the new index exists resumes the rename instead of calling it a conflict.
+RENAME_MARKER_TAG = "declarate-renaming-from"

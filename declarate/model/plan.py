@@ -155,6 +155,7 @@ class Change:
     renamed_from: Address | None = None  # a rename: the live object it starts from (`before` is its attrs)
     # Index deletes and replaces only: the records and namespaces they destroy (DESIGN §9.1).
     data_impact: DataImpact | None = None
+    keep_backup: bool = False  # an index rename keeps the backup it makes
 
     @property
     def kind(self) -> Kind:
@@ -362,6 +363,7 @@ def _change_to_json(change: Change) -> dict[str, Any]:
         "depends_on": [str(a) for a in change.depends_on],
         **({"renamed_from": str(change.renamed_from)} if change.renamed_from is not None else {}),
         **({} if change.data_impact is None else {"data_impact": change.data_impact.to_json()}),
+        **({"keep_backup": True} if change.keep_backup else {}),
     }
 
 
@@ -396,4 +398,5 @@ def _change_from_json(data: Mapping[str, Any]) -> Change:
         depends_on=tuple(Address.parse(a) for a in data.get("depends_on", [])),
         renamed_from=Address.parse(data["renamed_from"]) if data.get("renamed_from") is not None else None,
         data_impact=DataImpact.from_json(data.get("data_impact")),
+        keep_backup=data.get("keep_backup") is True,
     )

@@ -139,3 +139,74 @@ def test_a_saved_plan_with_a_rename_is_re_derived_and_applied(cli: Cli, sdk: Sdk
     assert applied.code == 0, applied.output
     assert sdk.project_id("team-b")
     assert cli("plan", "-f", "config", "--detailed-exitcode").code == 0
+
+
+INDEX_BEFORE = """
+kind: Project
+name: team-a
+indexes:
+  - name: recs
+    dimension: 4
+    tags: {team: a}
+"""
+
+INDEX_AFTER = """
+kind: Project
+name: team-a
+indexes:
+  - name: recs-v2
+    renamed_from: recs
+    dimension: 4
+    deletion_protection: enabled
+    tags: {team: a, tier: gold}
+"""
+
+
+def _upsert(sdk: Sdk, index: str, namespaces: dict[str, int]) -> list[str]:
+    control = sdk.control("team-a")
+    data = control.Index(host=control.describe_index(index).host)
+    ids = []
+    for namespace, count in namespaces.items():
+        vectors = [(f"{namespace}-{i}", [float(i), 1.0, 0.5, 0.25]) for i in range(count)]
+        data.upsert(vectors=vectors, namespace=namespace)
+        ids += [v[0] for v in vectors]
+    return ids
+
+
+def test_an_index_rename_keeps_every_record_and_leaves_no_backup(cli: Cli, sdk: Sdk) -> None:
+    cli.write("config/team.yaml", INDEX_BEFORE)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    ids = _upsert(sdk, "recs", {"": 5, "docs": 3})
+
+    cli.write("config/team.yaml", INDEX_AFTER)
+    planned = cli("plan", "-f", "config")
+    assert planned.code == 0, planned.output
+    assert "project/team-a/index/recs-v2 (rename recs -> recs-v2)" in planned.stdout
+    assert "to delete" in planned.stdout and "0 to delete" in planned.stdout
+    applied = cli("apply", "-f", "config", "--auto-approve")
+    assert applied.code == 0, applied.output
+
+    control = sdk.control("team-a")
+    assert sorted(i.name for i in control.list_indexes()) == ["recs-v2"]
+    described = control.describe_index("recs-v2")
+    assert described.deletion_protection == "enabled"
+    assert dict(described.tags) == {"managed-by": "declarate", "team": "a", "tier": "gold"}
+    data = control.Index(host=described.host)
+    fetched = {**data.fetch(ids=[i for i in ids if not i.startswith("docs")]).vectors}
+    fetched.update(data.fetch(ids=[i for i in ids if i.startswith("docs")], namespace="docs").vectors)
+    assert sorted(fetched) == sorted(ids)
+    assert list(control.list_backups()) == []
+    assert cli("plan", "-f", "config", "--detailed-exitcode").code == 0
+
+
+def test_keep_backup_keeps_the_rename_backup(cli: Cli, sdk: Sdk) -> None:
+    cli.write("config/team.yaml", INDEX_BEFORE)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    _upsert(sdk, "recs", {"": 2})
+    cli.write(
+        "config/team.yaml",
+        INDEX_AFTER.replace("    renamed_from: recs\n", "    renamed_from: recs\n    keep_backup: true\n"),
+    )
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    (backup,) = list(sdk.control("team-a").list_backups())
+    assert backup.source_index_name == "recs" and backup.record_count == 2

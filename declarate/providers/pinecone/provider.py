@@ -29,6 +29,7 @@ from declarate.providers.pinecone.admin_changes import (
 from declarate.providers.pinecone.bindings import execute_role_binding
 from declarate.providers.pinecone.client import PineconeClient, RequestStats
 from declarate.providers.pinecone.data_impact import read_data_impacts
+from declarate.providers.pinecone.index_renames import execute_index_rename
 from declarate.providers.pinecone.indexes import execute_index, wait_for_index
 from declarate.providers.pinecone.keys import ControlPlaneKeys, is_temporary_key
 from declarate.providers.pinecone.read import read_live
@@ -113,7 +114,9 @@ class PineconeProvider:
             )
         session = self._session
         try:
-            if change.action is Action.RENAME and change.kind is not Kind.INDEX:
+            if change.action is Action.RENAME and change.kind is Kind.INDEX:
+                return await execute_index_rename(session, change, desired, change.keep_backup)
+            if change.action is Action.RENAME:
                 return await execute_in_place_rename(session, change, desired, live, secrets)
             match change.kind:
                 case Kind.PROJECT:
