@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address, Kind
-from declarate.model.plan import Change, DataImpact
+from declarate.model.plan import Action, Change, DataImpact
 from declarate.model.resource import Resource
 from declarate.model.state import State
 from declarate.model.usage import ProjectUsage
