@@ -103,6 +103,7 @@ async def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: 
         planned,
         config_digest=digest,
         target=provider.target,
+        environment=inputs.settings.environment.name if inputs.settings.environment else None,
         api_key_env={
             scope.removeprefix("project/"): d.api_key_env
             for scope, d in desired.directives.items()

@@ -194,6 +194,7 @@ class Plan:
     fingerprints: Mapping[str, str] = field(default_factory=dict)  # address -> live fingerprint
     config_digest: str | None = None
     target: str | None = None
+    environment: str | None = None  # the workspace environment the plan was made for (`--env`), if any
     # Project name -> env var holding its API key (`api_key_env`): names only, never values, so a
     # saved plan is applied with the same keys the plan was read with.
     api_key_env: Mapping[str, str] = field(default_factory=dict)
@@ -262,6 +263,7 @@ class Plan:
             "fingerprints": dict(sorted(self.fingerprints.items())),
             "config_digest": self.config_digest,
             "target": self.target,
+            "environment": self.environment,
             "api_key_env": dict(sorted(self.api_key_env.items())),
         }
 
@@ -290,6 +292,7 @@ class Plan:
                 fingerprints=_fingerprints(data["fingerprints"]),
                 config_digest=data.get("config_digest"),
                 target=data.get("target"),
+                environment=data.get("environment"),
                 api_key_env=dict(data.get("api_key_env") or {}),
             )
         except KeyError as exc:

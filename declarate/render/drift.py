@@ -104,12 +104,13 @@ def _field_lines(change: Change, field: FieldDiff, paint: Painter, indent: str) 
 
 
 def render_drift_json(plan: Plan, *, coverage: tuple[int, int]) -> str:
-    """`{"format_version": "1", "target", "drifted", "coverage": {managed, live}, "changed", "missing", "extra",
+    """`{"format_version": "1", "target", "environment", "drifted", "coverage": {managed, live}, "changed", "missing", "extra",
     "unmanaged"}`; in `changed[].fields[]`, `before` is the live value and `after` the config's."""
     report = drift_report(plan, coverage)
     data = {
         "format_version": FORMAT_VERSION,
         "target": report.target,
+        "environment": report.environment,
         "drifted": report.drifted,
         "coverage": {"managed": report.managed, "live": report.live},
         "changed": [{**_entry(c), "fields": _fields_json(c)} for c in report.changed],

@@ -39,6 +39,7 @@ class DriftReport:
     managed: int
     live: int
     target: str | None = None  # the target the live state was read from, as outputs name it
+    environment: str | None = None  # the workspace environment (`--env`), if any
 
     @property
     def drifted(self) -> bool:
@@ -73,4 +74,6 @@ def drift_report(plan: Plan, coverage: tuple[int, int]) -> DriftReport:
         return tuple(c for c in plan.changes if DRIFT_OF_ACTION[c.action] == heading)
 
     managed, live = coverage
-    return DriftReport(of(CHANGED), of(MISSING), of(EXTRA), plan.unmanaged, managed, live, plan.target)
+    return DriftReport(
+        of(CHANGED), of(MISSING), of(EXTRA), plan.unmanaged, managed, live, plan.target, plan.environment
+    )

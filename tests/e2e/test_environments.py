@@ -7,6 +7,7 @@ prod's overlay applies to prod only.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,3 +109,12 @@ def test_a_plan_saved_for_one_environment_is_refused_by_another(env_cli: Cli) ->
     run = in_config("apply", "../prod.json", "--env", "staging")
     assert run.code == 1
     assert "environment prod" in run.stderr and "environment staging" in run.stderr, run.output
+
+
+def test_json_plan_and_drift_name_the_environment_in_their_own_field(env_cli: Cli) -> None:
+    plan = env_cli("plan", "-f", "config", "--env", "prod", "--format", "json")
+    drift = env_cli("drift", "-f", "config", "--format", "json", extra_env={"DECLARATE_ENV": "staging"})
+
+    assert json.loads(plan.stdout)["environment"] == "prod"
+    assert json.loads(drift.stdout)["environment"] == "staging"
+    assert json.loads(plan.stdout)["target"].endswith("environment prod")

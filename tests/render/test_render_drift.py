@@ -16,6 +16,7 @@ def test_drift_json_sorts_changes_under_drift_headings() -> None:
     assert list(data) == [
         "format_version",
         "target",
+        "environment",
         "drifted",
         "coverage",
         "changed",
@@ -24,6 +25,7 @@ def test_drift_json_sorts_changes_under_drift_headings() -> None:
         "unmanaged",
     ]
     assert data["target"] == "local (embedded, .declarate/local.db)"
+    assert data["environment"] is None  # no environments in the workspace
     assert data["format_version"] == "1"
     assert data["drifted"] is True
     assert data["coverage"] == {"managed": 12, "live": 15}

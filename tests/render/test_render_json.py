@@ -79,6 +79,7 @@ def test_json_plan_says_what_to_json_says_in_the_same_order() -> None:
         "fingerprints",
         "config_digest",
         "target",
+        "environment",
         "api_key_env",
     ]
 
