@@ -38,9 +38,9 @@ def check_index(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> li
     """Every rule about one index item at `path` (e.g. ("indexes", 0))."""
     found: list[Diagnostic] = []
     found += _name(doc, path, index)
-    if index.get("ensure") == "unmanaged":
-        # Only its name says which live index to let go of: nothing else of it is planned or sent,
-        # so `{name: x, ensure: unmanaged}` needs no vectors (the schema still checks what is written).
+    if index.get("ensure") in ("unmanaged", "absent"):
+        # Only its name says which live index to let go of or delete: nothing else of it is planned or
+        # sent, so `{name: x, ensure: absent}` needs no vectors (the schema still checks what is written).
         return found
     found += _sugar_conflicts(doc, path, index)
     if isinstance(index.get("embed"), dict):

@@ -229,12 +229,19 @@ class _StateBuilder:
         self.scopes: set[str] = set()
         self.directives: dict[str, ScopeDirectives] = {}
         self.unmanaged: dict[Address, Origin] = {}
+        self.absent: dict[Address, Origin] = {}
         self.diagnostics: list[Diagnostic] = []
 
     def state(self) -> State:
         if ORGANIZATION in self.scopes:
             self._imply_memberships()
-        return State.of(list(self.resources.values()), self.scopes, self.directives, unmanaged=self.unmanaged)
+        return State.of(
+            list(self.resources.values()),
+            self.scopes,
+            self.directives,
+            unmanaged=self.unmanaged,
+            absent=self.absent,
+        )
 
     def _imply_memberships(self) -> None:
         """Declare OrgMember for people granted project roles but no organization role.
@@ -357,6 +364,9 @@ class _StateBuilder:
             return
         if self._let_go(doc, path, index, Address.index(project, name)):
             return
+        if index.get("ensure") == "absent":
+            self.absent.setdefault(Address.index(project, name), doc.origin((*path, "ensure")))
+            return  # not desired: deleted if declarate owns it, and its records with it (DESIGN §9.1)
         try:
             attrs = canonical_index(desugar_index(index))
         except (TypeError, ValueError, AttributeError):

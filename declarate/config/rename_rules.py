@@ -34,17 +34,20 @@ def check_renames(docs: list[SourceDocument]) -> list[Diagnostic]:
             for key, what in (("indexes", "index"), ("api_keys", "API key")):
                 found += _renames(_declarations(doc, key), what, scope)
             found += _keep_backup(doc)
-            if doc.data.get("ensure") == "absent" and "renamed_from" in doc.data:
-                found.append(
-                    diagnostic(
-                        doc,
-                        ("renamed_from",),
-                        "ensure: absent deletes the project: it cannot be renamed as well",
-                        "rules.renamed_from_absent",
-                        hint="remove renamed_from, or ensure: absent",
-                        on_key=True,
+            declarations = [(doc, (), doc.data), *_declarations(doc, "indexes")]
+            for _, path, item in declarations:
+                if item.get("ensure") == "absent" and "renamed_from" in item:
+                    what = "the index" if path else "the project"
+                    found.append(
+                        diagnostic(
+                            doc,
+                            (*path, "renamed_from"),
+                            f"ensure: absent deletes {what}: it cannot be renamed as well",
+                            "rules.renamed_from_absent",
+                            hint="remove renamed_from, or ensure: absent",
+                            on_key=True,
+                        )
                     )
-                )
         elif doc.kind == "Organization":
             found += _renames(_declarations(doc, "service_accounts"), "service account", "the organization")
     return found

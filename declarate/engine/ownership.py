@@ -137,6 +137,14 @@ def undeclared_verdict(
         return _absent_scope_verdict(resource, settings)
     if kind is Kind.BACKUP_SCHEDULE:
         return _backup_schedule_verdict(resource, desired)
+    if resource.address in desired.absent:
+        declared = f"declared ensure: absent at {desired.absent[resource.address]}"
+        if is_owned(resource, settings):
+            return Verdict(Fate.DELETE, f"{declared}, and tagged {tag_text(settings)}")
+        return Verdict(
+            Fate.UNMANAGED,
+            f"{declared}, but not tagged {tag_text(settings)}: declarate deletes only what it owns",
+        )
     if KINDS[kind].taggable:
         if is_owned(resource, settings):
             return Verdict(Fate.DELETE, f"not declared in config, and tagged {tag_text(settings)}")

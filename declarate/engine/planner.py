@@ -106,7 +106,7 @@ def plan(
             changes.append(unmanage_change(resource, desired, settings, verdict.reason))
         elif verdict.fate is Fate.UNMANAGED:
             unmanaged.append(Unmanaged(address, verdict.reason))
-    notes = list(nothing_to_unmanage(desired, live))
+    notes = list(nothing_to_let_go(desired, live))
     left_out = 0
     if overrides.only:
         selected = [c for c in changes if _selected(c.address, overrides.only)]
@@ -222,8 +222,8 @@ def unmanage_change(live: Resource, desired: State, settings: Settings, reason: 
     )
 
 
-def nothing_to_unmanage(desired: State, live: State) -> Iterable[Note]:
-    """A note for each object declared `ensure: unmanaged` that is not live: there is nothing to let go of.
+def nothing_to_let_go(desired: State, live: State) -> Iterable[Note]:
+    """A note for each object declared `ensure: unmanaged` or `absent` that is not live: nothing to do.
 
     Only where live state can tell: a project's existence is always known, an object in a scope
     that was not read whole is unknown, so it gets no note.
@@ -233,6 +233,9 @@ def nothing_to_unmanage(desired: State, live: State) -> Iterable[Note]:
             continue
         if address.kind is Kind.PROJECT or scope_of(address) in live.scopes:
             yield Note(address, "declared ensure: unmanaged, and not found live: nothing to unmanage", origin)
+    for address, origin in sorted(desired.absent.items(), key=lambda item: str(item[0])):
+        if address not in live and scope_of(address) in live.scopes:
+            yield Note(address, "declared ensure: absent, and not found live: nothing to delete", origin)
 
 
 def live_fingerprints(desired: State, live: State) -> dict[str, str]:

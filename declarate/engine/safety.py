@@ -221,8 +221,8 @@ def deletion_protection(change: Change, context: SafetyContext) -> Block | None:
 def data_loss(change: Change, context: SafetyContext) -> Block | None:
     """Deleting or replacing an index that holds records, or whose count is unknown (DESIGN §9.1).
 
-    Lifted by `--allow-delete ADDRESS`, or, for a delete, by the declaration saying so: the index's
-    project declares `ensure: absent`. An index known to be empty deletes freely. A change that
+    Lifted by `--allow-delete ADDRESS`, or, for a delete, by the declaration saying so: the index
+    or its project declares `ensure: absent`. An index known to be empty deletes freely. A change that
     carries no data impact was planned without reading the data plane, which only pure callers do:
     the workflow always reads it for every index delete and replace.
     """
@@ -234,7 +234,9 @@ def data_loss(change: Change, context: SafetyContext) -> Block | None:
     if str(change.address) in context.overrides.allow_delete:
         return None
     deleting = change.action is Action.DELETE
-    if deleting and is_absent_scope(context.desired, scope_of(change.address)):
+    if deleting and (
+        change.address in context.desired.absent or is_absent_scope(context.desired, scope_of(change.address))
+    ):
         return None
     verb = "deleting" if deleting else "replacing"
     if impact.records is None:
@@ -243,7 +245,7 @@ def data_loss(change: Change, context: SafetyContext) -> Block | None:
         message = f"the index holds {impact.counts_text()}: {verb} it destroys them"
     override = f"--allow-delete {change.address}"
     if deleting:
-        override += ", or declare the index's project with ensure: absent"
+        override += ", or declare the index (or its project) with ensure: absent"
     return Block(RULE_DATA_LOSS, message, override)
 
 
@@ -357,7 +359,7 @@ def mass_delete_blocks(
     `mass-delete` when the kind has at least `safety.min_existing` owned objects and the plan deletes
     more than `safety.max_delete_fraction` of them; `delete-all` when the plan deletes every owned
     object of the kind and there are at least `safety.delete_all_min_existing`. A scope with
-    `ensure: absent` is an explicit request and is exempt; so is the delete half of a role change (a
+    `ensure: absent`, and an index declared `ensure: absent`, are explicit requests and are exempt; so is the delete half of a role change (a
     binding created for the same principal in the same scope), which moves access rather than
     removing it.
     """
@@ -381,7 +383,7 @@ def mass_delete_blocks(
         if change.kind is Kind.ROLE_BINDING and principal_key(change.address) in role_changes:
             continue
         scope = scope_of(change.address)
-        if not is_absent_scope(desired, scope):
+        if not is_absent_scope(desired, scope) and change.address not in desired.absent:
             deletes[(scope, change.kind)].append(change.address)
     safety = settings.safety
     blocks: dict[Address, tuple[Block, ...]] = {}

@@ -108,6 +108,10 @@ def inputs_to_json(inputs: PlanInputs) -> dict[str, Any]:
                 {"address": str(address), "origin": _origin_to_json(origin)}
                 for address, origin in sorted(desired.unmanaged.items(), key=lambda item: str(item[0]))
             ],
+            "absent": [
+                {"address": str(address), "origin": _origin_to_json(origin)}
+                for address, origin in sorted(desired.absent.items(), key=lambda item: str(item[0]))
+            ],
         },
         "settings": _settings_to_json(inputs.settings),
         "overrides": overrides_to_json(inputs.overrides),
@@ -129,10 +133,14 @@ def inputs_from_json(data: Any) -> PlanInputs:
         }
         scopes = {_string(s, "a scope") for s in _array(desired["scopes"], "inputs.desired.scopes")}
         unmanaged = dict(
-            _unmanaged_from_json(e) for e in _array(desired["unmanaged"], "inputs.desired.unmanaged")
+            _declared_from_json(e, "unmanaged")
+            for e in _array(desired["unmanaged"], "inputs.desired.unmanaged")
+        )
+        absent = dict(
+            _declared_from_json(e, "absent") for e in _array(desired["absent"], "inputs.desired.absent")
         )
         return PlanInputs(
-            desired=State.of(resources, scopes, directives, unmanaged=unmanaged),
+            desired=State.of(resources, scopes, directives, unmanaged=unmanaged, absent=absent),
             settings=_settings_from_json(section["settings"]),
             overrides=overrides_from_json(section["overrides"]),
         )
@@ -144,8 +152,8 @@ def inputs_from_json(data: Any) -> PlanInputs:
         raise PlanFormatError(f"malformed plan: {exc}") from exc
 
 
-def _unmanaged_from_json(data: Any) -> tuple[Address, Origin]:
-    entry = _object(data, "each object declared ensure: unmanaged")
+def _declared_from_json(data: Any, ensure: str) -> tuple[Address, Origin]:
+    entry = _object(data, f"each object declared ensure: {ensure}")
     return Address.parse(_string(entry["address"], "an address")), _required_origin(entry["origin"])
 
 

@@ -45,6 +45,9 @@ class State:
     # not resources of desired state: declarate removes its ownership mark (an index's tag) and then
     # reports them as unmanaged, never deleting them.
     unmanaged: Mapping[Address, Origin] = field(default_factory=lambda: MappingProxyType({}))
+    # Desired only: the indexes the config declares `ensure: absent`, with where it says so. Not
+    # resources either: declarate deletes them if it owns them, and the data-loss rule lets them go.
+    absent: Mapping[Address, Origin] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def of(
@@ -54,6 +57,7 @@ class State:
         directives: Mapping[str, ScopeDirectives] | None = None,
         protected: frozenset[Address] | set[Address] = frozenset(),
         unmanaged: Mapping[Address, Origin] | None = None,
+        absent: Mapping[Address, Origin] | None = None,
     ) -> State:
         return cls(
             resources=MappingProxyType({r.address: r for r in resources}),
@@ -61,6 +65,7 @@ class State:
             directives=MappingProxyType(dict(directives or {})),
             protected=frozenset(protected),
             unmanaged=MappingProxyType(dict(unmanaged or {})),
+            absent=MappingProxyType(dict(absent or {})),
         )
 
     def __iter__(self) -> Iterator[Resource]:

@@ -1,7 +1,8 @@
 """Data loss is never silent (DESIGN §9.1), as a user meets it through the CLI: records seeded with the
 official SDK on the index host, then a config that drops the index. The plan shows what the delete
-destroys and blocks it (rule `data-loss`) until `--allow-delete` or `ensure: absent` says so; an
-empty index deletes freely; a data plane that cannot be read is an unknown impact, blocked."""
+destroys and blocks it (rule `data-loss`) until `--allow-delete` or `ensure: absent` (on the index or
+its project) says so; an empty index deletes freely; a data plane that cannot be read is an unknown
+impact, blocked."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def test_deleting_an_index_with_records_is_blocked_with_its_count_until_allowed(
         in text.stdout
     )
     assert (
-        f"override: --allow-delete {ADDRESS}, or declare the index's project with ensure: absent"
+        f"override: --allow-delete {ADDRESS}, or declare the index (or its project) with ensure: absent"
         in text.stdout
     )
     (delete,) = [c for c in document["changes"] if c["address"] == ADDRESS]
@@ -144,6 +145,27 @@ def test_a_project_with_ensure_absent_deletes_its_indexes_with_records(cli: Cli,
     assert planned.code == 0, planned.output
     assert "data impact: destroys 2 records in 1 namespace" in planned.stdout
     assert applied.code == 0, applied.output
+
+
+def test_an_index_declared_ensure_absent_is_deleted_with_its_records_through_a_saved_plan(
+    cli: Cli, sdk: Sdk
+) -> None:
+    cli.write("config/team.yaml", KEPT)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    seed_records(sdk, {"": 2, "eu": 1})
+    cli.write("config/team.yaml", "kind: Project\nname: team-a\nindexes:\n  - {name: recs, ensure: absent}\n")
+
+    planned = cli("plan", "-f", "config", "--out", "plan.json")
+    applied = cli("apply", "plan.json")
+    again = cli("plan", "-f", "config", "--detailed-exitcode")
+
+    assert planned.code == 0, planned.output
+    assert "data impact: destroys 3 records in 2 namespaces" in planned.stdout
+    assert "declared ensure: absent at" in planned.stdout and "BLOCKED" not in planned.stdout
+    assert applied.code == 0, applied.output
+    assert [i.name for i in sdk.control("team-a").list_indexes()] == []
+    assert again.code == 0, again.output
+    assert "declared ensure: absent, and not found live: nothing to delete" in again.stdout
 
 
 def test_allow_delete_of_an_address_that_matches_nothing_is_an_error_with_did_you_mean(cli: Cli) -> None:

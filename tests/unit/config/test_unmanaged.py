@@ -95,3 +95,37 @@ def test_an_unknown_ensure_value_on_an_item_names_the_choices(write_config: Writ
     (error,) = [d for d in load_config([root], env={}).diagnostics if d.severity is Severity.ERROR]
 
     assert "expected one of present, unmanaged, found 'gone'" in error.message
+
+
+ABSENT_INDEX = """\
+kind: Project
+name: team
+indexes:
+  - {name: kept, dimension: 8}
+  - {name: retired, ensure: absent}
+  - name: moved
+    renamed_from: old-name
+    ensure: absent
+"""
+
+
+def test_an_index_declared_absent_needs_only_its_name_and_is_recorded_not_desired(
+    write_config: WriteConfig,
+) -> None:
+    config = load_config([write_config({"team.yaml": ABSENT_INDEX.split("  - name: moved")[0]})], env={})
+
+    assert [d for d in config.diagnostics if d.severity is Severity.ERROR] == []
+    assert {str(a): (o.line, o.column) for a, o in config.desired.absent.items()} == {
+        "project/team/index/retired": (5, 29)
+    }
+    assert Address.index("team", "retired") not in config.desired
+    assert Address.index("team", "kept") in config.desired
+
+
+def test_an_index_cannot_be_renamed_and_absent(write_config: WriteConfig) -> None:
+    config = load_config([write_config({"team.yaml": ABSENT_INDEX})], env={})
+
+    errors = [d for d in config.diagnostics if d.severity is Severity.ERROR]
+    assert [(d.code, d.origin.line if d.origin else None, d.message) for d in errors] == [
+        ("rules.renamed_from_absent", 7, "ensure: absent deletes the index: it cannot be renamed as well")
+    ]

@@ -1,8 +1,10 @@
 """The data-loss rule (DESIGN §9.1): deleting or replacing an index that holds records, or whose count
-is unknown, is blocked unless `--allow-delete ADDRESS` or the project's `ensure: absent` says so; an
+is unknown, is blocked unless `--allow-delete ADDRESS` or `ensure: absent` (on the index or its project) says so; an
 empty index deletes freely. Every boundary is pinned, with the exact block text."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 
@@ -10,6 +12,7 @@ from declarate.engine import plan
 from declarate.engine.planner import NOT_READ, data_impact_targets
 from declarate.model.address import Address
 from declarate.model.plan import Action, Block, Change, DataImpact, Plan
+from declarate.model.resource import Origin
 from declarate.model.settings import Overrides
 from declarate.model.state import ScopeDirectives, State
 
@@ -44,7 +47,7 @@ def test_deleting_an_index_with_records_is_blocked_with_its_count() -> None:
         Block(
             "data-loss",
             "the index holds 12,345 records in 3 namespaces: deleting it destroys them",
-            "--allow-delete project/a/index/recs, or declare the index's project with ensure: absent",
+            "--allow-delete project/a/index/recs, or declare the index (or its project) with ensure: absent",
         ),
     )
 
@@ -76,7 +79,7 @@ def test_an_unknown_count_is_blocked_with_the_reason() -> None:
             "data-loss",
             "the index's record count could not be read (describe_index_stats failed: 503 UNAVAILABLE): "
             "deleting it may destroy data",
-            "--allow-delete project/a/index/recs, or declare the index's project with ensure: absent",
+            "--allow-delete project/a/index/recs, or declare the index (or its project) with ensure: absent",
         ),
     )
 
@@ -237,3 +240,73 @@ def test_the_impact_summary_is_what_every_view_shows() -> None:
     assert DataImpact.unreadable("").unknown == "no reason given"
     assert [DataImpact.counted(0, 4).holds_data, DataImpact.counted(1, 0).holds_data] == [False, True]
     assert DataImpact.unreadable("x").holds_data
+
+
+def absent_index(*addresses: Address) -> State:
+    """The config keeps project `a` and declares each of `addresses` `ensure: absent` (at absent.yaml:N)."""
+    declared = desired_state(project())
+    origins = {address: Origin("absent.yaml", line) for line, address in enumerate(addresses, start=7)}
+    return dataclasses.replace(declared, absent=origins)
+
+
+def test_ensure_absent_on_the_index_deletes_it_with_its_records() -> None:
+    impacts = {RECS: DataImpact.counted(12_345, 3)}
+
+    change = the_change(plan(absent_index(RECS), DROPPED_LIVE, SETTINGS, NO_OVERRIDES, impacts))
+
+    assert change.action is Action.DELETE
+    assert change.blocks == ()
+    assert change.data_impact == DataImpact.counted(12_345, 3)
+    assert change.reason == "declared ensure: absent at absent.yaml:7:1, and tagged managed-by=declarate"
+
+
+def test_ensure_absent_on_another_index_does_not_lift_the_block() -> None:
+    impacts = {RECS: DataImpact.counted(5, 1)}
+
+    change = the_change(plan(absent_index(OTHER), DROPPED_LIVE, SETTINGS, NO_OVERRIDES, impacts))
+
+    assert rules(change) == ["data-loss"]
+
+
+def test_ensure_absent_never_deletes_an_index_declarate_does_not_own() -> None:
+    live = live_state(project(), index())  # no ownership tag
+
+    result = plan(absent_index(RECS), live, SETTINGS, NO_OVERRIDES, {})
+
+    assert result.changes == ()
+    assert [(u.address, u.reason) for u in result.unmanaged] == [
+        (
+            RECS,
+            "declared ensure: absent at absent.yaml:7:1, but not tagged managed-by=declarate: "
+            "declarate deletes only what it owns",
+        )
+    ]
+
+
+def test_ensure_absent_on_an_index_that_is_not_live_is_a_note() -> None:
+    result = plan(absent_index(RECS), live_state(project()), SETTINGS, NO_OVERRIDES, {})
+
+    assert result.changes == ()
+    assert [(n.address, n.message, str(n.source)) for n in result.notes] == [
+        (RECS, "declared ensure: absent, and not found live: nothing to delete", "absent.yaml:7:1")
+    ]
+
+
+def test_indexes_declared_absent_are_exempt_from_the_mass_delete_rules() -> None:
+    others = [owned(index(name=f"keep-{i}")) for i in range(3)]
+    live = live_state(project(), owned(index()), owned(index(name="other")), *others)
+    declared = dataclasses.replace(
+        desired_state(project(), *(dataclasses.replace(o, attrs=o.attrs) for o in others)),
+        absent={RECS: Origin("absent.yaml", 7), OTHER: Origin("absent.yaml", 9)},
+    )
+    strict = dataclasses.replace(
+        SETTINGS, safety=dataclasses.replace(SETTINGS.safety, min_existing=1, max_delete_fraction=0.1)
+    )
+    empty = {RECS: DataImpact.counted(0, 0), OTHER: DataImpact.counted(0, 0)}
+
+    result = plan(declared, live, strict, NO_OVERRIDES, empty)
+
+    assert sorted((str(c.address), c.action, c.blocks) for c in result.changes) == [
+        ("project/a/index/other", Action.DELETE, ()),
+        ("project/a/index/recs", Action.DELETE, ()),
+    ]

@@ -123,3 +123,16 @@ def test_objects_declared_unmanaged_survive_a_saved_plan() -> None:
     assert dict(read.unmanaged) == dict(desired.unmanaged)
     assert read.directives_for("project/old").unmanaged
     assert not read.directives_for("project/team").unmanaged
+
+
+def test_indexes_declared_absent_survive_a_saved_plan() -> None:
+    # Re-deriving without them would turn the delete the user asked for into a data-loss block.
+    desired = State.of(
+        [], {"project/team"}, absent={Address.index("team", "retired"): Origin("p.yaml", 5, 29)}
+    )
+    saved = json.loads(json.dumps(inputs_to_json(PlanInputs(desired, Settings(), Overrides()))))
+
+    assert saved["desired"]["absent"] == [
+        {"address": "project/team/index/retired", "origin": saved["desired"]["absent"][0]["origin"]}
+    ]
+    assert dict(inputs_from_json(saved).desired.absent) == dict(desired.absent)
