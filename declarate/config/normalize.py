@@ -393,6 +393,8 @@ class _StateBuilder:
         if not isinstance(name, str) or not name:
             self._skip(doc, path, "this backup schedule")
             return
+        if self._let_go(doc, path, schedule, Address.backup_schedule(project, index, name)):
+            return
         try:
             attrs = canonical_backup_schedule(schedule)
         except (KeyError, TypeError, ValueError):

@@ -57,7 +57,7 @@ def check_backup_schedules(doc: SourceDocument, path: Path, index: Mapping[str, 
             else:
                 names[name] = doc.origin((*here, i, "name"))
         enabled = schedule.get("enabled", d.DEFAULT_SCHEDULE_ENABLED)
-        if enabled is not True:
+        if enabled is not True or schedule.get("ensure") == "unmanaged":  # not declarate's to run
             continue
         if enabled_at is not None:
             found.append(

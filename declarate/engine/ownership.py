@@ -201,6 +201,13 @@ def _keep_hint(resource: Resource, desired: State, authoritative: frozenset[Prin
     ):
         return ""
     scope = scope_of(resource.address)
+    if resource.kind is Kind.BACKUP_SCHEDULE and manages_backup_schedules(
+        resource.address.parent_index, desired
+    ):
+        return (
+            f"; keep this declaration: {resource.address.parent_index} lists backup_schedules, so without "
+            "it the schedule would be deleted"
+        )
     if resource.kind is Kind.ROLE_BINDING and _is_authoritative(resource, desired, authoritative):
         principal_type, principal, _ = resource.address.role_binding_parts()
         return (

@@ -129,3 +129,36 @@ def test_an_index_cannot_be_renamed_and_absent(write_config: WriteConfig) -> Non
     assert [(d.code, d.origin.line if d.origin else None, d.message) for d in errors] == [
         ("rules.renamed_from_absent", 7, "ensure: absent deletes the index: it cannot be renamed as well")
     ]
+
+
+SCHEDULES = """\
+kind: Project
+name: team
+indexes:
+  - name: recs
+    dimension: 8
+    backup_schedules:
+      - {name: nightly, frequency: daily, retain_days: 7}
+      - {name: legacy, ensure: unmanaged}
+"""
+
+
+def test_a_backup_schedule_may_be_declared_unmanaged_with_only_its_name(write_config: WriteConfig) -> None:
+    config = load_config([write_config({"team.yaml": SCHEDULES})], env={})
+
+    # Valid, and not a second enabled schedule (which the API would refuse): it is not declarate's to run.
+    assert [d for d in config.diagnostics if d.severity is Severity.ERROR] == []
+    legacy = Address.backup_schedule("team", "recs", "legacy")
+    assert {str(a): o.line for a, o in config.desired.unmanaged.items()} == {str(legacy): 8}
+    assert legacy not in config.desired
+    assert Address.backup_schedule("team", "recs", "nightly") in config.desired
+
+
+def test_a_managed_backup_schedule_still_needs_its_frequency_and_retention(write_config: WriteConfig) -> None:
+    bare = SCHEDULES.replace("{name: legacy, ensure: unmanaged}", "{name: legacy}")
+
+    config = load_config([write_config({"team.yaml": bare})], env={})
+
+    errors = [d for d in config.diagnostics if d.severity is Severity.ERROR]
+    assert errors and all(d.origin is not None and d.origin.line == 8 for d in errors)
+    assert any("frequency" in d.message for d in errors)

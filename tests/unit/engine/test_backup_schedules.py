@@ -7,12 +7,15 @@ changes of one index so that the slot is always freed before it is taken, whatev
 
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from declarate.engine import plan
 from declarate.model.address import Address
 from declarate.model.plan import Action, Change, Plan
+from declarate.model.resource import Origin
 from declarate.model.settings import Overrides, Settings
 
 from .builders import SETTINGS, actions, backup_schedule, desired_state, index, live_state, owned, project
@@ -220,3 +223,22 @@ def test_a_replaced_index_gets_its_declared_schedules_created_again() -> None:
         (schedule_address("nightly"), "create"),
     ]
     assert INDEX in result.changes[1].depends_on
+
+
+def test_a_schedule_declared_unmanaged_is_never_deleted_and_says_to_keep_its_declaration() -> None:
+    nightly = Address.backup_schedule("a", "recs", "nightly")
+    declared = desired_state(project(), index(backup_schedules=True))
+    desired = dataclasses.replace(declared, unmanaged={nightly: Origin("projects/a.yaml", 21, 15)})
+    live = live_state(project(), owned(index()), backup_schedule(), backup_schedule(name="weekly"))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [(schedule_address("weekly"), "delete")]
+    assert [(str(u.address), u.reason) for u in result.unmanaged] == [
+        (
+            schedule_address("nightly"),
+            "declared ensure: unmanaged at projects/a.yaml:21:15: declarate no longer manages it; keep "
+            "this declaration: project/a/index/recs lists backup_schedules, so without it the schedule "
+            "would be deleted",
+        )
+    ]
