@@ -23,6 +23,7 @@ from declarate.model.plan import Change
 from declarate.model.resource import Resource
 from declarate.providers.base import ChangeResult, Outcome
 from declarate.providers.pinecone.admin_changes import result, unsupported
+from declarate.providers.pinecone.data_impact import STATS_PATH, impact_of_stats
 from declarate.providers.pinecone.indexes import poll_index
 from declarate.providers.pinecone.session import Session
 
@@ -145,10 +146,14 @@ class _Steps:
 
     async def _record_count(self) -> int:
         described = await self._control("GET", f"/indexes/{self.new}")
-        stats = await self.session.client.data(
-            "POST", str(described["host"]), "/describe_index_stats", self.key, json={}
-        )
-        return int((stats or {}).get("totalVectorCount") or (stats or {}).get("total_vector_count") or 0)
+        stats = await self.session.client.data("POST", str(described["host"]), STATS_PATH, self.key, json={})
+        impact = impact_of_stats(stats)
+        if impact.records is None:  # never read as 0: an empty backup would then "match" and OLD go
+            raise RenameFailed(
+                f"the record count of index {self.new} could not be read ({impact.unknown}): index "
+                f"{self.old.name} and backup {self.backup_name} are kept"
+            )
+        return impact.records
 
     async def _delete_old(self) -> None:
         try:
