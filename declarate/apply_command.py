@@ -3,7 +3,7 @@
 Reads straight through: open the target, plan (or re-derive the saved plan), show it, refuse a
 blocked plan, ask, apply with progress on stderr, show the results. Exit 0 done, 1 failed or
 cancelled, 3 blocked. It decides nothing itself (workflow and the engine do) and prints only through
-the cli's helpers and `terminal`.
+`command_steps` and `terminal`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from declarate.command_steps import (
+    EXIT_BLOCKED,
+    EXIT_ERROR,
+    EXIT_OK,
+    echo,
+    load_or_exit,
+    run_or_exit,
+    use_color,
+)
 from declarate.errors import DeclarateError
 from declarate.flags import TargetFlags, config_option, safety_options, secret_options, target_options
 from declarate.model.address import Address
@@ -66,14 +75,13 @@ def apply(
     rotate: tuple[str, ...],
 ) -> None:
     """Apply the config (or a saved PLAN.json) to the target. Exit 0 done, 1 failed, 3 blocked."""
-    from declarate import cli
     from declarate.secret_lifecycle import parse_rotations
     from declarate.secret_lifecycle import secrets_dir as secrets_dir_for
 
     if plan_file is not None and configs:
         fail("give either a saved plan or -f config roots, not both")
     saved = _read_saved_plan(plan_file, overrides) if plan_file is not None else None
-    config = cli._load(configs, env_name=flags.env_name) if saved is None else None
+    config = load_or_exit(configs, env_name=flags.env_name) if saved is None else None
     if saved is None and not auto_approve and not sys.stdin.isatty():
         fail(
             "stdin is not a terminal, so apply cannot ask for confirmation: "
@@ -87,11 +95,10 @@ def apply(
         fail(str(exc))
     ask = saved is None and not auto_approve
     run = ApplyRun(saved, config, overrides, ask, parallelism, not no_wait, sink, rotations)
-    sys.exit(cli._run(_apply(run, flags)))
+    sys.exit(run_or_exit(_apply(run, flags)))
 
 
 async def _apply(run: ApplyRun, flags: TargetFlags) -> int:
-    from declarate import cli
     from declarate.render.text import render_plan_text
     from declarate.secret_lifecycle import lost_secret_warnings
     from declarate.sessions import open_provider
@@ -105,23 +112,23 @@ async def _apply(run: ApplyRun, flags: TargetFlags) -> int:
                 outcome.inputs.desired, outcome.live, plan, run.sink.directory, run.rotations
             )
         )
-        cli._echo(render_plan_text(plan, color=cli._color()))
+        echo(render_plan_text(plan, color=use_color()))
         if plan.blocked:
             note("Refusing to apply: the plan has blocked changes (see the overrides above).")
-            return cli.EXIT_BLOCKED
+            return EXIT_BLOCKED
         if not plan.has_changes and not run.rotations:
-            return cli.EXIT_OK
+            return EXIT_OK
         if run.rotations:
             note("Secrets to rotate: " + ", ".join(map(str, run.rotations)))
         question = "Apply these changes?" if plan.has_changes else "Rotate these secrets?"
         if run.ask and not click.confirm(question, default=False):
             err.print("Apply cancelled.", markup=False)
-            return cli.EXIT_ERROR
+            return EXIT_ERROR
         failed = plan.has_changes and await _changes(run, outcome, provider)
         rotated = (
-            await _rotate(provider, run.rotations, run.sink) if run.rotations and not failed else cli.EXIT_OK
+            await _rotate(provider, run.rotations, run.sink) if run.rotations and not failed else EXIT_OK
         )
-        return cli.EXIT_ERROR if failed else rotated
+        return EXIT_ERROR if failed else rotated
 
 
 async def _planned(run: ApplyRun, provider: Provider) -> PlanOutcome:
@@ -137,7 +144,6 @@ async def _planned(run: ApplyRun, provider: Provider) -> PlanOutcome:
 
 async def _changes(run: ApplyRun, outcome: PlanOutcome, provider: Provider) -> bool:
     """Apply the plan with progress on stderr and show the results; True when a change failed."""
-    from declarate import cli
     from declarate.engine.apply import apply_plan
     from declarate.progress import make_observer
     from declarate.render.results import render_apply_results
@@ -155,22 +161,21 @@ async def _changes(run: ApplyRun, outcome: PlanOutcome, provider: Provider) -> b
                 secrets=run.sink,
             )
     except asyncio.CancelledError:  # Ctrl-C: show what finished; the provider's cleanup runs next
-        cli._echo(render_apply_results(observer.results, color=cli._color(), plan=plan, interrupted=True))
+        echo(render_apply_results(observer.results, color=use_color(), plan=plan, interrupted=True))
         raise
-    cli._echo(render_apply_results(report.results, color=cli._color(), plan=plan))
+    echo(render_apply_results(report.results, color=use_color(), plan=plan))
     if report.secret_paths:
         note(f"Secrets created by this run were written to {run.sink.directory}/ (mode 0600).")
     return bool(report.failed)
 
 
 async def _rotate(provider: Provider, addresses: list[Address], sink: FileSecretSink) -> int:
-    from declarate import cli
     from declarate.render.results import render_apply_results
     from declarate.secret_lifecycle import rotate_all
 
     results = await rotate_all(provider, addresses, sink)
-    cli._echo(render_apply_results(results, color=cli._color()))
-    return cli.EXIT_ERROR if any(r.outcome is Outcome.FAILED for r in results) else cli.EXIT_OK
+    echo(render_apply_results(results, color=use_color()))
+    return EXIT_ERROR if any(r.outcome is Outcome.FAILED for r in results) else EXIT_OK
 
 
 def _read_saved_plan(path: Path, overrides: Overrides) -> SavedPlan:

@@ -10,14 +10,24 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
 from declarate import __version__, logs, startup
-from declarate.diagnostics import Diagnostic
+from declarate.command_steps import (
+    EXIT_BLOCKED,
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_OK,
+    echo,
+    load_or_exit,
+    on_github,
+    run_or_exit,
+    use_color,
+    write_step_summary,
+)
 from declarate.errors import DeclarateError
 from declarate.export_files import write_export
 from declarate.flags import (
@@ -33,17 +43,16 @@ from declarate.model.plan import Plan
 from declarate.model.settings import Overrides, Settings
 from declarate.plan_files import write_plan_file
 from declarate.redaction import redact, register_environment
-from declarate.render.diagnostics import render_diagnostics_json, render_diagnostics_text
+from declarate.render.diagnostics import render_diagnostics_json
 from declarate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
-from declarate.render.github import diagnostic_annotations, plan_annotations
+from declarate.render.github import plan_annotations
 from declarate.render.json import render_plan_json
 from declarate.render.markdown import render_plan_markdown
-from declarate.render.refusal import error_message
 from declarate.render.text import render_plan_text
 from declarate.secret_lifecycle import lost_secret_warnings
 from declarate.secret_lifecycle import secrets_dir as secrets_dir_for
-from declarate.sessions import open_provider, run_async
-from declarate.terminal import err, out
+from declarate.sessions import open_provider
+from declarate.terminal import err
 from declarate.terminal import fail as _fail
 from declarate.terminal import note as _note
 
@@ -55,59 +64,7 @@ if TYPE_CHECKING:
     from declarate.model.state import State
     from declarate.workflow import PlanOutcome
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
-T = TypeVar("T")
-
-
-def _color() -> bool:
-    return out.is_terminal and "NO_COLOR" not in os.environ
-
-
-def _on_github() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
-
-
-def _echo(text: str) -> None:
-    """Print rendered text as is (it is already colored or plain)."""
-    click.echo(redact(text), color=_color())
-
-
-def _load(
-    configs: tuple[str, ...], fmt: str = "text", env_name: str | None = None, *, every: bool = False
-) -> LoadedConfig:
-    """Load and validate config; on any error print every diagnostic and exit 1 (nothing is sent).
-
-    With `fmt` "json" the diagnostics of a config that has errors also go to stdout, as JSON, so a
-    tool reading stdout gets a document either way. `every`: each environment when none is selected.
-    """
-    from declarate.config.selection import load_selected
-
-    config = load_selected(list(configs) or ["."], os.environ, env_name, every=every)
-    _report_diagnostics(config.diagnostics)
-    if not config.ok:
-        if fmt == "json":
-            click.echo(redact(render_diagnostics_json(config.diagnostics)))
-        sys.exit(EXIT_ERROR)
-    return config
-
-
-def _report_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    if not diagnostics:
-        return
-    text = render_diagnostics_text(diagnostics, color=err.is_terminal)
-    err.print(redact(text), markup=False, highlight=False)
-    if _on_github():
-        click.echo(redact(diagnostic_annotations(diagnostics)), err=True)  # stdout stays machine-readable
-
-
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    """Run a command's coroutine, turning every DeclarateError into one clear line and exit 1."""
-    try:
-        return run_async(work)
-    except DeclarateError as exc:
-        message, lines = error_message(exc)
-        _fail(message, lines=lines)
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -153,7 +110,7 @@ def main() -> None:
 )
 def validate(configs: tuple[str, ...], env_name: str | None, fmt: str) -> None:
     """Check the config offline (schema, rules), in every environment unless --env. Exit 0 valid, 1 not."""
-    config = _load(configs, fmt, env_name, every=True)
+    config = load_or_exit(configs, fmt, env_name, every=True)
     documents = len(config.documents)
     if fmt == "json":
         click.echo(
@@ -191,8 +148,8 @@ def plan(
     detailed_exitcode: bool,
 ) -> None:
     """Show what apply would change. Exit 0 (2 with --detailed-exitcode when changes), 3 blocked, 1 error."""
-    config = _load(configs, fmt, flags.env_name)
-    outcome = _run(_planned(config, flags, overrides))
+    config = load_or_exit(configs, fmt, flags.env_name)
+    outcome = run_or_exit(_planned(config, flags, overrides))
     result = outcome.plan
     _note(*lost_secret_warnings(config.desired, outcome.live, result, secrets_dir_for(None, config.settings)))
     if fmt == "json":
@@ -200,9 +157,9 @@ def plan(
     elif fmt == "markdown":
         click.echo(redact(render_plan_markdown(result)))
     else:
-        _echo(render_plan_text(result, color=_color()))
-    _write_step_summary(lambda: render_plan_markdown(result))
-    if _on_github() and (annotations := plan_annotations(result)):
+        echo(render_plan_text(result, color=use_color()))
+    write_step_summary(lambda: render_plan_markdown(result))
+    if on_github() and (annotations := plan_annotations(result)):
         click.echo(redact(annotations), err=True)  # the runner reads both streams; stdout stays JSON
     if out_file is not None:
         _note(*(f"Warning: {w}" for w in write_plan_file(out_file, result, outcome.inputs, os.environ)))
@@ -225,13 +182,6 @@ def _plan_exit_code(result: Plan, detailed: bool) -> int:
     return EXIT_OK
 
 
-def _write_step_summary(render: Callable[[], str]) -> None:
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if path:
-        with open(path, "a", encoding="utf-8") as summary:
-            summary.write(redact(render()) + "\n")
-
-
 @main.command()
 @config_option
 @target_options
@@ -241,16 +191,16 @@ def drift(configs: tuple[str, ...], flags: TargetFlags, fmt: str, fail_on_unmana
     """Report how live state drifted from the config. Exit 0 in sync, 2 drifted, 1 error."""
     from declarate.workflow import coverage
 
-    config = _load(configs, fmt, flags.env_name)
-    outcome = _run(_planned(config, flags, Overrides()))
+    config = load_or_exit(configs, fmt, flags.env_name)
+    outcome = run_or_exit(_planned(config, flags, Overrides()))
     figures = coverage(outcome.plan, outcome.live)
     if fmt == "json":
         click.echo(redact(render_drift_json(outcome.plan, coverage=figures)))
     elif fmt == "markdown":
         click.echo(redact(render_drift_markdown(outcome.plan, coverage=figures)))
     else:
-        _echo(render_drift_text(outcome.plan, coverage=figures, color=_color()))
-    _write_step_summary(lambda: render_drift_markdown(outcome.plan, coverage=figures))
+        echo(render_drift_text(outcome.plan, coverage=figures, color=use_color()))
+    write_step_summary(lambda: render_drift_markdown(outcome.plan, coverage=figures))
     drifted = outcome.plan.has_changes or (fail_on_unmanaged and bool(outcome.plan.unmanaged))
     sys.exit(EXIT_CHANGES if drifted else EXIT_OK)
 
@@ -279,8 +229,10 @@ def export(
     """
     from declarate.render.export import export_documents
 
-    settings = _load(configs, env_name=flags.env_name).settings if configs or flags.env_name else Settings()
-    live = _run(_exported(flags, settings, list(projects)))
+    settings = (
+        load_or_exit(configs, env_name=flags.env_name).settings if configs or flags.env_name else Settings()
+    )
+    live = run_or_exit(_exported(flags, settings, list(projects)))
     missing = sorted(set(projects) - set(live.projects()))
     if missing:
         _fail(f"no such project: {', '.join(missing)}")

@@ -14,6 +14,14 @@ import sys
 
 import click
 
+from declarate.command_steps import (
+    EXIT_ERROR,
+    EXIT_OK,
+    load_or_exit,
+    run_or_exit,
+    use_color,
+    write_step_summary,
+)
 from declarate.flags import TargetFlags, config_option, target_options
 from declarate.model.settings import Settings
 from declarate.model.usage import UsageReport
@@ -21,7 +29,6 @@ from declarate.providers.base import ReadRequest
 from declarate.redaction import redact
 from declarate.terminal import fail, note
 
-EXIT_OK, EXIT_ERROR = 0, 1
 FORMATS = ("text", "json", "markdown", "csv")
 
 
@@ -49,20 +56,18 @@ def report(
     With -f or --env, the config's workspace (environment, pinned target, api_key_env) selects and
     opens the target. Reading costs O(projects + indexes) requests.
     """
-    from declarate import cli
-
     settings, directives = Settings(), {}
     if configs or flags.env_name:
-        config = cli._load(configs, "json" if fmt == "json" else "text", flags.env_name)
+        config = load_or_exit(configs, "json" if fmt == "json" else "text", flags.env_name)
         settings, directives = config.settings, dict(config.desired.directives)
     request = ReadRequest(projects=sorted(projects), directives=directives, all_projects=not projects)
 
-    usage = cli._run(_read_usage(flags, settings, request))
+    usage = run_or_exit(_read_usage(flags, settings, request))
     missing = sorted(set(projects) - {p.name for p in usage.projects})
     if missing:
         fail(f"no such project: {', '.join(missing)}")
-    click.echo(redact(render(usage, fmt, color=cli._color())), color=cli._color())
-    cli._write_step_summary(lambda: render(usage, "markdown", color=False))
+    click.echo(redact(render(usage, fmt, color=use_color())), color=use_color())
+    write_step_summary(lambda: render(usage, "markdown", color=False))
     unknown = usage.totals.unknown
     if unknown:
         note(f"Warning: {len(unknown)} part(s) of the report could not be read and are shown as unknown.")
