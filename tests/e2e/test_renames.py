@@ -210,3 +210,53 @@ def test_keep_backup_keeps_the_rename_backup(cli: Cli, sdk: Sdk) -> None:
     assert cli("apply", "-f", "config", "--auto-approve").code == 0
     (backup,) = list(sdk.control("team-a").list_backups())
     assert backup.source_index_name == "recs" and backup.record_count == 2
+
+
+def test_a_forged_rename_marker_never_deletes_the_old_index_with_its_records(cli: Cli, sdk: Sdk) -> None:
+    """Anyone who may tag indexes can create the new name with the marker of an unfinished rename:
+    no backup, no moved records. The old index (and its records) must survive the apply."""
+    cli.write("config/team.yaml", INDEX_BEFORE)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    ids = _upsert(sdk, "recs", {"": 5})
+    control = sdk.control("team-a")
+    control.create_index(
+        name="recs-v2",
+        dimension=4,
+        metric="cosine",
+        spec=pinecone.ServerlessSpec(cloud="aws", region="us-east-1"),
+        tags={"declarate-renaming-from": "recs", "managed-by": "declarate"},
+    )
+    cli.write(
+        "config/team.yaml",
+        INDEX_AFTER.replace("deletion_protection: enabled", "deletion_protection: disabled"),
+    )
+    applied = cli("apply", "-f", "config", "--auto-approve")
+    assert applied.code != 0, applied.output
+    assert "recs" in [i.name for i in control.list_indexes()]
+    data = control.Index(host=control.describe_index("recs").host)
+    assert sorted(data.fetch(ids=ids).vectors) == sorted(ids)
+
+
+def test_records_written_after_the_rename_backup_keep_the_old_index(cli: Cli, sdk: Sdk) -> None:
+    """A backup found under the rename's name holds fewer records than the old index now does
+    (writes since it was taken, or a stale backup someone made by that name): the old index stays."""
+    from declarate.model.address import Address
+    from declarate.providers.pinecone.index_renames import backup_name
+
+    cli.write("config/team.yaml", INDEX_BEFORE)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    _upsert(sdk, "recs", {"": 2})
+    control = sdk.control("team-a")
+    old, new = Address.parse("project/team-a/index/recs"), Address.parse("project/team-a/index/recs-v2")
+    control.create_backup(index_name="recs", backup_name=backup_name(old, new))
+    ids = _upsert(sdk, "recs", {"late": 3})
+
+    cli.write(
+        "config/team.yaml",
+        INDEX_AFTER.replace("deletion_protection: enabled", "deletion_protection: disabled"),
+    )
+    applied = cli("apply", "-f", "config", "--auto-approve")
+    assert applied.code != 0, applied.output
+    assert "index recs holds 5 records but recs-v2 only 2" in applied.output
+    data = control.Index(host=control.describe_index("recs").host)
+    assert sorted(data.fetch(ids=ids, namespace="late").vectors) == sorted(ids)

@@ -5,56 +5,30 @@ already uses for that project (a temporary key also holds `DataPlaneViewer` for 
 concurrently. The plan asks only about the indexes it deletes or replaces (DESIGN §9.1), never one
 request per index of the estate. A count that cannot be read is an `unknown` impact with the
 reason, never an error: the data-loss rule then blocks the change. The host comes from the live
-index's description, so it is hostile until checked: a host that is not a plain host name or an
-http(s) URL without user info, query or fragment is never sent the key. It never plans or prints.
+index's description, so it is hostile until checked (`transport.readable_host`, which every
+data-plane call passes): it is checked before the project key is even fetched. It never plans or prints.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address
 from declarate.model.plan import DataImpact
 from declarate.model.resource import Resource
 from declarate.providers.pinecone.session import Session
+from declarate.providers.pinecone.transport import readable_host
 
 STATS_PATH = "/describe_index_stats"
-_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?$")
-_PATH = re.compile(r"^[A-Za-z0-9._~/-]*$")
 
 
 async def read_data_impacts(session: Session, indexes: Sequence[Resource]) -> dict[Address, DataImpact]:
     """The data impact of deleting each live index, by address (unknown with the reason on failure)."""
     found = await asyncio.gather(*(_impact_of(session, index) for index in indexes))
     return {index.address: impact for index, impact in zip(indexes, found, strict=True)}
-
-
-def readable_host(host: Any) -> bool:
-    """True for a plain host name (`docs-abc.svc.pinecone.io`, sent `https://`) or an http(s) URL with
-    no user info, query or fragment (the local target answers those); anything else is never contacted."""
-    if not isinstance(host, str) or not host or len(host) > 2000:
-        return False
-    if "://" not in host:
-        return bool(_HOST.match(host))
-    try:
-        parts = urlsplit(host)
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and parts.username is None
-        and parts.password is None
-        and not parts.query
-        and not parts.fragment
-        and bool(_HOST.match(parts.netloc))
-        and bool(_PATH.match(parts.path))
-    )
 
 
 def impact_of_stats(answer: Any) -> DataImpact:
@@ -71,7 +45,7 @@ def impact_of_stats(answer: Any) -> DataImpact:
         return DataImpact.unreadable("describe_index_stats answered namespaces that are not an object")
     if total is None:  # the namespace summaries say the same, namespace by namespace
         total = _summed(namespaces.values())
-    if not _is_count(total):
+    if not is_count(total):
         return DataImpact.unreadable("describe_index_stats answered without a record count")
     return DataImpact.counted(int(total), len(namespaces))
 
@@ -80,13 +54,14 @@ def _summed(summaries: Iterable[Any]) -> int | None:
     total = 0
     for summary in summaries:
         count: Any = summary.get("vectorCount", 0) if isinstance(summary, Mapping) else None
-        if not _is_count(count):
+        if not is_count(count):
             return None
         total += int(count)
     return total
 
 
-def _is_count(value: Any) -> bool:
+def is_count(value: Any) -> bool:
+    """A record count as the API writes one: a non-negative integer (not a bool, a string or a float)."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 

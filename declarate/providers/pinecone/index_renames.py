@@ -1,11 +1,14 @@
 """Carrying out an index rename (`renamed_from`): the records move through a backup (DESIGN §9.1).
 
 Back up OLD, create the new index from the backup (declared tags, deletion protection, and a marker
-tag naming OLD), wait until it is Ready, check that it holds as many records as the backup, delete
-OLD, delete the backup (unless `keep_backup`), then take the marker off. Every step looks first for
+tag naming OLD), wait until it is Ready, check that it holds as many records as the backup and that
+OLD holds no more, delete OLD, delete the backup (unless `keep_backup`), then take the marker off. Every step looks first for
 what an earlier, killed run may have done: the backup is found again by its name, derived from the
 rename alone; the new index by its name and marker (the planner resumes a rename whose new index
-still carries it). OLD is deleted only after the count matched. Never decides what to change.
+still carries it). Names and marker tags can be forged by anyone who may create backups or tag
+indexes, so what is found is only trusted as far as counts confirm it: OLD is deleted only after the
+new index holds the backup's count and at least as many records as OLD still does. Never decides
+what to change.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from declarate.model.plan import Change
 from declarate.model.resource import Resource
 from declarate.providers.base import ChangeResult, Outcome
 from declarate.providers.pinecone.admin_changes import result, unsupported
-from declarate.providers.pinecone.data_impact import STATS_PATH, impact_of_stats
+from declarate.providers.pinecone.data_impact import STATS_PATH, impact_of_stats, is_count
 from declarate.providers.pinecone.indexes import poll_index
 from declarate.providers.pinecone.session import Session
 
@@ -78,25 +81,60 @@ class _Steps:
             )
         if backup is not None:
             backup = await self._ready_backup(str(backup["backup_id"]))
-            expected = int(backup.get("record_count") or 0)
+            expected = self._backup_count(backup)
             if new_index is None:
                 await self._create_from(backup)
             await poll_index(self.session, self.change, gone=False, on_state=lambda _: None)
-            found = await self._record_count()
+            found = await self._record_count(self.new)
             if found != expected:
                 raise RenameFailed(
                     f"index {self.new} holds {found:,} records, but the backup of {self.old.name} holds "
                     f"{expected:,}: index {self.old.name} and backup {self.backup_name} are kept"
                 )
         else:
-            expected = await self._record_count()  # only the marker is left to take off
+            expected = await self._record_count(self.new)  # only the marker is left to take off
         if old_index is not None:
+            await self._check_all_moved(expected)
             await self._delete_old()
         if backup is not None and not keep_backup:
             with contextlib.suppress(NotFound):  # deleted by an earlier attempt
                 await self._control("DELETE", f"/backups/{backup['backup_id']}")
         await self._unmark()
         return expected
+
+    def _backup_count(self, backup: dict[str, Any]) -> int:
+        """The backup's record count, if it is a backup of OLD and says how many records it holds.
+
+        Its name is derived from the rename alone, so anyone may have made one by that name (of
+        another index, or of OLD long ago): it is trusted only as far as it is checked here and by
+        `_check_all_moved`.
+        """
+        if backup.get("source_index_name") != self.old.name:
+            raise RenameFailed(
+                f"backup {self.backup_name} was not taken from index {self.old.name}: index "
+                f"{self.old.name} is kept; delete that backup by hand and apply again"
+            )
+        count: Any = backup.get("record_count")
+        if not is_count(count):
+            raise RenameFailed(
+                f"backup {self.backup_name} of index {self.old.name} does not say how many records it "
+                f"holds: index {self.old.name} and the backup are kept"
+            )
+        return int(count)
+
+    async def _check_all_moved(self, moved: int) -> None:
+        """OLD is deleted only when it holds no record more than the new index: nothing is left behind.
+
+        Records written to OLD after its backup, a backup that is not OLD's, or a new index that a
+        rename did not fill (a marker tag anyone can set) all show here as OLD holding more.
+        """
+        left = await self._record_count(self.old.name)
+        if left > moved:
+            raise RenameFailed(
+                f"index {self.old.name} holds {left:,} records but {self.new} only {moved:,} (records "
+                f"written since the backup, or a backup or index that is not this rename's): index "
+                f"{self.old.name} is kept; stop writes to it and apply again"
+            )
 
     async def _control(self, method: str, path: str, json: Any = None) -> Any:
         return await self.session.client.control(method, path, self.key, json=json)
@@ -144,13 +182,13 @@ class _Steps:
         with contextlib.suppress(Conflict):
             await self._control("POST", f"/backups/{backup['backup_id']}/create-index", json=body)
 
-    async def _record_count(self) -> int:
-        described = await self._control("GET", f"/indexes/{self.new}")
-        stats = await self.session.client.data("POST", str(described["host"]), STATS_PATH, self.key, json={})
+    async def _record_count(self, name: str) -> int:
+        described = await self._control("GET", f"/indexes/{name}")
+        stats = await self.session.client.data("POST", described.get("host"), STATS_PATH, self.key, json={})
         impact = impact_of_stats(stats)
         if impact.records is None:  # never read as 0: an empty backup would then "match" and OLD go
             raise RenameFailed(
-                f"the record count of index {self.new} could not be read ({impact.unknown}): index "
+                f"the record count of index {name} could not be read ({impact.unknown}): index "
                 f"{self.old.name} and backup {self.backup_name} are kept"
             )
         return impact.records

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from declarate.model.plan import DataImpact
-from declarate.providers.pinecone.data_impact import impact_of_stats, readable_host
-from declarate.providers.pinecone.transport import data_url
+from declarate.providers.pinecone.data_impact import impact_of_stats
+from declarate.providers.pinecone.transport import UnusableHost, data_url, readable_host
 
 
 @pytest.mark.parametrize(
@@ -47,6 +47,9 @@ def test_a_plain_host_or_an_http_url_is_where_the_stats_are_read(host: str, url:
 )
 def test_a_host_that_is_not_a_plain_host_or_http_url_is_never_contacted(host: Any) -> None:
     assert not readable_host(host)
+    # Every data-plane call (data impact, report, renames) builds its URL here: none can reach it.
+    with pytest.raises(UnusableHost):
+        data_url(host, "/describe_index_stats")
 
 
 def test_records_are_the_total_and_namespaces_are_counted() -> None:
