@@ -126,6 +126,29 @@ class _ThreadServer(uvicorn.Server):
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=0.1)
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's shutdown without its fixed waits: done as soon as the connections are.
+
+        uvicorn sleeps 0.1 s after asking connections to close, then polls them every 0.1 s: most
+        of a test server's stop, hundreds of times per suite. Idle keep-alive connections close at
+        once when asked; one still answering gets the same graceful timeout as under uvicorn.
+        """
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        deadline = time.monotonic() + (self.config.timeout_graceful_shutdown or 0)
+        while (self.server_state.connections or self.server_state.tasks) and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+        for task in list(self.server_state.tasks):
+            task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+        for server in self.servers:
+            await server.wait_closed()
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
     def stop(self) -> None:
         """Ask the serving thread to stop (from any thread)."""
         self.should_exit = True
