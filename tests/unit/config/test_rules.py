@@ -17,6 +17,7 @@ from declarate.config.document import SourceDocument
 from declarate.config.loader import load_documents
 from declarate.config.rules import check_rules
 from declarate.diagnostics import Diagnostic, Severity
+from tests.unit.engine.examples import MUTATION, examples
 
 from .conftest import LoadDocs, WriteConfig
 
@@ -226,6 +227,12 @@ def test_a_misspelled_role_gets_a_suggestion(load_docs: LoadDocs) -> None:
         "kind: Project\nname: p\nrole_bindings:\n  - {user: a@example.com, role: ProjectViewr}\n"
     )
     assert one(check_rules(docs), "rules.invalid_role").hint == "did you mean 'ProjectViewer'?"
+
+
+def test_a_role_like_no_valid_one_gets_no_hint(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Project\nname: p\nrole_bindings:\n  - user: a@example.com\n    role: Zzzz\n")
+    problem = one(check_rules(docs), "rules.invalid_role")
+    assert problem.message.endswith("; found 'Zzzz'") and problem.hint is None
 
 
 def test_an_api_key_with_an_organization_role_is_an_error(load_docs: LoadDocs) -> None:
@@ -576,6 +583,51 @@ def test_an_absent_project_alone_is_fine(load_docs: LoadDocs) -> None:
     assert check_rules(load_docs("kind: Project\nname: old\nensure: absent\n")) == []
 
 
+def test_unmanaged_items_in_an_absent_project_are_each_reported_at_their_ensure(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: old\nensure: absent\n"
+        "indexes:\n  - name: a\n    ensure: unmanaged\n  - name: b\n    ensure: unmanaged\n"
+        "api_keys:\n  - name: k\n    ensure: unmanaged\n  - name: j\n"
+        "role_bindings:\n  - user: ann@example.com\n    role: ProjectViewer\n    ensure: UNMANAGED\n"
+    )
+
+    found = [
+        (p.code, p.path, p.origin and p.origin.line, p.message, p.hint)
+        for p in check_rules(docs)
+        if p.code.startswith("rules.unmanaged") or p.code == "rules.absent_with_resources"
+    ]
+
+    # An all-unmanaged list is reported item by item, not also as resources of a deleted project; a
+    # list with one managed item is both; only the exact word `unmanaged` counts.
+    unmanaged = (
+        "rules.unmanaged_in_absent",
+        "ensure: unmanaged keeps this object, yet the project is ensure: absent, which deletes it with "
+        "everything in it",
+        "set ensure: unmanaged on the project to stop managing all of it, or drop this item to let the "
+        "project's deletion take it",
+    )
+    assert found == [
+        (unmanaged[0], "indexes[0].ensure", 6, *unmanaged[1:]),
+        (unmanaged[0], "indexes[1].ensure", 8, *unmanaged[1:]),
+        (unmanaged[0], "api_keys[0].ensure", 11, *unmanaged[1:]),
+        (
+            "rules.absent_with_resources",
+            "api_keys",
+            9,
+            "ensure: absent deletes the project, yet api_keys are declared in it",
+            "remove 'api_keys', or set ensure: present to keep the project",
+        ),
+        (
+            "rules.absent_with_resources",
+            "role_bindings",
+            13,
+            "ensure: absent deletes the project, yet role_bindings are declared in it",
+            "remove 'role_bindings', or set ensure: present to keep the project",
+        ),
+    ]
+    assert all(p.origin is not None and p.origin.file.endswith("project.yaml") for p in check_rules(docs))
+
+
 # ------------------------------------------------------------------ robustness
 
 
@@ -628,7 +680,7 @@ index_keys = st.sampled_from(
 )
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=200)
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=examples(200), derandomize=MUTATION)
 @given(
     indexes=st.lists(st.dictionaries(index_keys, json_values, max_size=6), max_size=3),
     bindings=st.lists(

@@ -45,6 +45,8 @@ class Script:
     secret: str | None = None  # stored through the sink as `value`, as an API key create would
     gate: asyncio.Event | None = None  # execute blocks until this is set
     opens: asyncio.Event | None = None  # execute sets this when it runs
+    discards: str | None = None  # a secret path dropped through the sink, as a lost race would
+    renames: Address | None = None  # the secrets of this address moved to the change's, as a rename does
 
 
 @dataclass
@@ -52,6 +54,7 @@ class FakeProvider:
     scripts: dict[Address, Script] = field(default_factory=dict)
     events: list[tuple[str, Address]] = field(default_factory=list)
     received: dict[Address, tuple[Resource | None, Resource | None]] = field(default_factory=dict)
+    protected: dict[Address, object] = field(default_factory=dict)
     in_flight: int = 0
     max_in_flight: int = 0
 
@@ -73,6 +76,7 @@ class FakeProvider:
     ) -> ChangeResult:
         script = self.scripts.get(change.address, Script())
         self.received[change.address] = (desired, live)
+        self.protected[change.address] = protected
         self.events.append(("start", change.address))
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -86,6 +90,10 @@ class FakeProvider:
             secret_path = None
             if script.secret is not None:
                 secret_path = secrets.store(change.address, "value", script.secret)
+            if script.renames is not None:
+                secrets.rename(script.renames, change.address)
+            if script.discards is not None:
+                secrets.discard(script.discards)
             if script.raises is not None:
                 raise script.raises
             return ChangeResult(change.address, script.outcome, secret_path=secret_path)
@@ -132,10 +140,17 @@ class RecordingObserver:
 @dataclass
 class MemorySink:
     stored: dict[tuple[Address, str], str] = field(default_factory=dict)
+    moves: list[tuple[str, object]] = field(default_factory=list)
 
     def store(self, address: Address, field: str, value: str) -> str:
         self.stored[(address, field)] = value
         return f"secrets/{address.name}.{field}"
+
+    def discard(self, path: str) -> None:
+        self.moves.append(("discard", path))
+
+    def rename(self, old: Address, new: Address) -> None:
+        self.moves.append(("rename", (old, new)))
 
 
 def change(address: Address, action: Action = Action.CREATE, *deps: Address, blocked: str = "") -> Change:
@@ -156,7 +171,7 @@ def run(
     return asyncio.run(
         apply_plan(
             Plan(changes=tuple(changes)),
-            live or State(),
+            State() if live is None else live,  # an empty State is falsy
             provider or FakeProvider(),
             parallelism=parallelism,
             wait=wait,
@@ -368,6 +383,18 @@ def test_a_secret_the_change_created_is_redacted_from_its_error_message() -> Non
     assert "could not tag key [redacted]" in message_of(report, KEY_A)
 
 
+def test_the_provider_discards_and_renames_secrets_through_the_run_s_sink() -> None:
+    sink = MemorySink()
+    old = Address.api_key("a", "old-name")
+    provider = FakeProvider(
+        {KEY_A: Script(renames=old), INDEX_A: Script(secret=SECRET, discards="secrets/recs.value")}
+    )
+
+    run([change(KEY_A, Action.RENAME), change(INDEX_A)], provider, sink=sink, parallelism=1)
+
+    assert sink.moves == [("rename", (old, KEY_A)), ("discard", "secrets/recs.value")]
+
+
 def test_a_created_secret_is_reported_by_path_only() -> None:
     provider = FakeProvider({KEY_A: Script(secret=SECRET)})
     report = run([change(KEY_A)], provider)
@@ -446,6 +473,15 @@ def test_the_provider_receives_the_desired_and_live_resource_of_the_change() -> 
 
     assert provider.received[INDEX_A] == (desired, live)  # the desired side is the change's own `after`
     assert provider.received[INDEX_B] == (None, None)  # a delete has no desired side
+
+
+def test_the_provider_is_told_which_objects_declarate_itself_runs_with() -> None:
+    provider = FakeProvider()
+    own = frozenset({BINDING_A})
+
+    run([change(INDEX_A, Action.DELETE)], provider, live=State.of([], protected=own))
+
+    assert provider.protected[INDEX_A] == own
 
 
 def test_the_observer_sees_each_change_start_wait_and_finish() -> None:

@@ -19,6 +19,7 @@ from declarate.model.resource import Origin
 from declarate.model.settings import Overrides, Settings
 
 from .builders import SETTINGS, actions, backup_schedule, desired_state, index, live_state, owned, project
+from .examples import MUTATION, examples
 
 INDEX = Address.index("a", "recs")
 
@@ -136,6 +137,22 @@ def test_a_new_enabled_schedule_waits_for_the_old_one_to_be_deleted() -> None:
     assert delete.address in create.depends_on
 
 
+def test_a_new_disabled_schedule_waits_for_the_deleted_one_whatever_their_names() -> None:
+    # A disabled schedule is created enabled, then disabled: it holds the slot for a moment, so the
+    # schedule being deleted must free it first, even when it sorts after the new one.
+    desired = desired_state(
+        project(), index(backup_schedules=True), backup_schedule(name="a-spare", enabled=False)
+    )
+    live = live_state(project(), owned(index()), backup_schedule(name="z-old"))
+
+    result = plan(desired, live, SETTINGS)
+
+    by_address = {str(c.address): c for c in result.changes}
+    create, delete = by_address[schedule_address("a-spare")], by_address[schedule_address("z-old")]
+    assert (create.action, delete.action) == (Action.CREATE, Action.DELETE)
+    assert delete.address in create.depends_on and create.address not in delete.depends_on
+
+
 # -- the enabled slot, under any interleaving apply may choose ---------------------------------------
 
 NAMES = ("a1", "b2", "c3", "d4")
@@ -170,7 +187,7 @@ def _steps(change: Change, live_enabled: bool) -> list[tuple[str, bool]]:
     return [(name, after)] if after != live_enabled else []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None, derandomize=MUTATION)
 @given(desired=schedules, live=schedules, data=st.data())
 def test_no_interleaving_of_a_plan_ever_enables_two_schedules(
     desired: dict[str, tuple[str, int, bool]], live: dict[str, tuple[str, int, bool]], data: st.DataObject

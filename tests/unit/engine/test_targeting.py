@@ -53,3 +53,15 @@ def test_a_typo_of_a_kind_or_of_a_full_address_suggests_the_segment_prefix_meant
         UnmatchedAddress("--only", "project/team-a/index/rec", ("project/team-a/index/recs",)),
         UnmatchedAddress("--only", "project/tema-a/", ("project/team-a",)),
     ]
+
+
+def test_an_only_value_ending_in_a_slash_is_suggested_for_without_it() -> None:
+    # `project/a/index/rec/` is a prefix of depth three mistyped: the suggestion is the prefix of
+    # that depth, not the one whole address it resembles with the slash. Only slashes are stripped.
+    desired = desired_state(project(), index(name="search"))
+    overrides = Overrides(only=("project/a/index/rec/", "project/X/"))
+
+    assert unmatched_addresses(overrides, desired, live_state()) == [
+        UnmatchedAddress("--only", "project/a/index/rec/", ("project/a/index",)),
+        UnmatchedAddress("--only", "project/X/", ("project/a",)),
+    ]

@@ -252,3 +252,54 @@ def test_unmanage_runs_before_deletes_with_the_other_in_place_changes() -> None:
         ("project/a/index/tagged", "unmanage"),
         ("project/a/index/stale", "delete"),
     ]
+
+
+def test_letting_go_of_an_owned_index_says_why_in_the_change_and_in_its_one_field() -> None:
+    tagged = owned(index(name="tagged"))
+    desired = letting_go(desired_state(project()), tagged.address)
+
+    (change,) = plan(desired, live_state(project(), tagged), SETTINGS).changes
+
+    assert change.reason == (
+        "declared ensure: unmanaged: declarate removes its ownership tag managed-by=declarate and never "
+        "changes or deletes the index again"
+    )
+    assert [f.reason for f in change.fields] == [
+        "ensure: unmanaged: without the ownership tag declarate never changes or deletes the index"
+    ]
+
+
+def test_a_project_declared_unmanaged_names_its_own_position_for_each_object_in_it() -> None:
+    # Objects inside the project are let go by the project's declaration: each points at it, and
+    # none gets a "keep this declaration" hint (the project's own, not theirs, keeps them).
+    at_project = Origin("projects/a.yaml", 3, 9)
+    directives = {
+        "project/a": ScopeDirectives(
+            unmanaged=True, prune_api_keys=True, prune_role_bindings=True, origin=at_project
+        )
+    }
+    desired = letting_go(desired_state(directives=directives), project().address)
+    tagged = owned(index(name="tagged"))
+    live = live_state(project(), tagged, index(name="untagged"), api_key(name="svc"), binding())
+
+    result = plan(desired, live, SETTINGS)
+
+    (change,) = result.changes
+    assert change.source == at_project and change.fields[0].source == at_project
+    let_go = "declared ensure: unmanaged at projects/a.yaml:3:9: declarate no longer manages it"
+    assert reasons(result) == {
+        "project/a": "declared ensure: unmanaged at projects/a.yaml:12:13: declarate no longer manages it",
+        "project/a/index/untagged": let_go,
+        "project/a/api-key/svc": let_go,
+        str(binding().address): let_go,
+    }
+
+
+def test_an_object_let_go_without_a_known_position_says_only_that_it_was_declared_unmanaged() -> None:
+    desired = desired_state(directives={"project/a": ScopeDirectives(unmanaged=True)})
+
+    result = plan(desired, live_state(project(), api_key(name="svc")), SETTINGS)
+
+    assert reasons(result)["project/a/api-key/svc"] == (
+        "declared ensure: unmanaged: declarate no longer manages it"
+    )
