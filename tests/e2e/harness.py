@@ -1,4 +1,4 @@
-"""End-to-end harness: the `declarate` CLI in a subprocess against a served local control plane.
+"""End-to-end harness: the `declarate` CLI in its own process against a served local control plane.
 
 Each test gets its own control plane on a free loopback port and its own working directory, and
 drives it as a user would: YAML files on disk, the CLI, and out-of-band changes through the
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
+from tests import forked_cli
 
 PLAN_SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json").read_text())
 
@@ -51,23 +51,16 @@ def cli_env(server: Any | None) -> dict[str, str]:
 
 
 class Cli:
-    """Runs `declarate ...` in the test's working directory."""
+    """Runs `declarate ...` in the test's working directory: `python -m declarate.cli` as a user
+    would, forked from a helper that imported declarate once (`tests/forked_cli.py`). A test about
+    the process itself (start-up, signals, a terminal) starts its own subprocess."""
 
     def __init__(self, cwd: Path, env: dict[str, str]) -> None:
         self.cwd = cwd
         self.env = env
 
     def __call__(self, *args: str, stdin: str = "", extra_env: dict[str, str] | None = None) -> Run:
-        done = subprocess.run(
-            [sys.executable, "-m", "declarate.cli", *args],
-            cwd=self.cwd,
-            env={**self.env, **(extra_env or {})},
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = forked_cli.run(args, cwd=self.cwd, env={**self.env, **(extra_env or {})}, input=stdin)
         assert "Traceback" not in done.stderr, done.stderr
         if args and args[0] == "plan" and done.returncode in (0, 2, 3):
             self._validate_plans(args, done.stdout)
