@@ -19,6 +19,7 @@ from declarate.errors import DeclarateError
 from declarate.model.address import Address
 from declarate.model.plan import DataImpact
 from declarate.model.resource import Resource
+from declarate.providers.pinecone.answers import SHAPE_ERRORS, malformed
 from declarate.providers.pinecone.session import Session
 from declarate.providers.pinecone.transport import readable_host
 
@@ -75,4 +76,7 @@ async def _impact_of(session: Session, index: Resource) -> DataImpact:
         answer = await session.client.data("POST", str(host), STATS_PATH, key, json={})
     except DeclarateError as exc:
         return DataImpact.unreadable(f"describe_index_stats failed: {exc}")
-    return impact_of_stats(answer)
+    try:
+        return impact_of_stats(answer)
+    except SHAPE_ERRORS as exc:  # never a traceback, and never read as empty
+        return DataImpact.unreadable(str(malformed("describe_index_stats", exc)))

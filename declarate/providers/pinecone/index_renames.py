@@ -148,14 +148,16 @@ class _Steps:
 
     async def _find_backup(self) -> dict[str, Any] | None:
         params: dict[str, Any] = {"limit": 100}
+        seen: set[str] = set()
         while True:
             page = await self.session.client.control("GET", "/backups", self.key, params=params)
             for backup in (page or {}).get("data") or []:
                 if backup.get("name") == self.backup_name:
                     return dict(backup)
             token = ((page or {}).get("pagination") or {}).get("next")
-            if not token:
+            if not token or token in seen:  # a repeated cursor would loop forever
                 return None
+            seen.add(token)
             params = {"limit": 100, "paginationToken": token}
 
     async def _ready_backup(self, backup_id: str) -> dict[str, Any]:

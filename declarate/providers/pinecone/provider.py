@@ -26,6 +26,7 @@ from declarate.providers.pinecone.admin_changes import (
     execute_service_account,
     result,
 )
+from declarate.providers.pinecone.answers import reading
 from declarate.providers.pinecone.bindings import execute_role_binding
 from declarate.providers.pinecone.client import PineconeClient, RequestStats
 from declarate.providers.pinecone.data_impact import read_data_impacts
@@ -84,7 +85,8 @@ class PineconeProvider:
         await self.aclose()
 
     async def read(self, request: ReadRequest) -> State:
-        return await read_live(self._session, request)
+        with reading("reading live state"):
+            return await read_live(self._session, request)
 
     async def data_impacts(self, indexes: Sequence[Resource]) -> dict[Address, DataImpact]:
         return await read_data_impacts(self._session, indexes)
@@ -146,11 +148,13 @@ class PineconeProvider:
 
     async def rotate_secret(self, address: Address, secrets: SecretSink) -> ChangeResult:
         """A new secret for a live API key (replaced) or service account (rotated), written to `secrets`."""
-        return await rotate_secret(self._session, address, secrets)
+        with reading(f"rotating the secret of {address}"):
+            return await rotate_secret(self._session, address, secrets)
 
     async def read_usage(self, request: ReadRequest) -> list[ProjectUsage]:
         """Usage of the requested live projects; see `usage.py`."""
-        return await read_usage(self._session, request)
+        with reading("reading usage"):
+            return await read_usage(self._session, request)
 
     async def aclose(self) -> None:
         """Delete this run's temporary keys (failures go to `cleanup_errors`), then close the client."""

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from declarate.errors import DeclarateError
 from declarate.model.usage import Deployment, IndexUsage, ProjectUsage
 from declarate.providers.base import ReadRequest
+from declarate.providers.pinecone.answers import SHAPE_ERRORS, MalformedAnswer, malformed, reading
 from declarate.providers.pinecone.client import PAGINATION_TOKEN_PARAM
 from declarate.providers.pinecone.keys import is_temporary_key
 from declarate.providers.pinecone.session import Session, gather_all
@@ -39,15 +40,18 @@ async def read_usage(session: Session, request: ReadRequest) -> list[ProjectUsag
     listed, bindings = await gather_all(
         client.admin("GET", "/admin/projects"), client.admin_pages("/admin/role-bindings")
     )
-    live: list[dict[str, Any]] = list((listed or {}).get("data") or [])
-    session.directory.learn_projects(live)
-    wanted = set(request.projects)
-    chosen = sorted(
-        (p for p in live if request.all_projects or p["name"] in wanted), key=lambda p: str(p["name"])
-    )
-    by_project = _bindings_by_project(bindings)
+    with reading("the project and role-binding lists"):
+        live: list[dict[str, Any]] = list((listed or {}).get("data") or [])
+        session.directory.learn_projects(live)
+        wanted = set(request.projects)
+        chosen = sorted(
+            (p for p in live if request.all_projects or p["name"] in wanted), key=lambda p: str(p["name"])
+        )
+        by_project = _bindings_by_project(bindings)
     return list(
-        await asyncio.gather(*(_project_usage(session, p, by_project.get(str(p["id"]), [])) for p in chosen))
+        await asyncio.gather(
+            *(_project_usage_or_unknown(session, p, by_project.get(str(p["id"]), [])) for p in chosen)
+        )
     )
 
 
@@ -58,6 +62,17 @@ def _bindings_by_project(bindings: Sequence[Mapping[str, Any]]) -> dict[str, lis
         if binding.get("resource_type") == "project" and binding.get("principal_type") != "api_key":
             found.setdefault(str(binding.get("resource_id")), []).append(binding)
     return found
+
+
+async def _project_usage_or_unknown(
+    session: Session, project: Mapping[str, Any], bindings: Sequence[Mapping[str, Any]]
+) -> ProjectUsage:
+    """The project's usage; a project whose answers cannot be read in their shape is unknown."""
+    try:
+        return await _project_usage(session, project, bindings)
+    except SHAPE_ERRORS as exc:
+        reason = str(malformed("its keys, indexes or backups", exc))
+        return ProjectUsage(name=str(project["name"]), unknown=reason, backups_unknown=reason)
 
 
 async def _project_usage(
@@ -91,21 +106,20 @@ async def _contents(session: Session, project: str) -> dict[str, Any]:
     if isinstance(indexes, DeclarateError):
         found["unknown"] = f"indexes could not be listed: {indexes}"
     else:
-        read = await asyncio.gather(*(_index_usage(session, key, project, raw) for raw in indexes))
+        read = await asyncio.gather(*(_index_usage_or_unknown(session, key, project, raw) for raw in indexes))
         found["indexes"] = tuple(sorted(read, key=lambda i: i.name))
     return found
 
 
 async def _or_error(work: Awaitable[T]) -> T | DeclarateError:
-    """What `work` returns, or the DeclarateError it raised: one object's failure, not the run's."""
+    """What `work` returns, or the DeclarateError it raised (an answer of the wrong shape included):
+    one object's failure, not the run's."""
     try:
         return await work
     except DeclarateError as exc:
         return exc
-
-
-class MalformedAnswer(DeclarateError):
-    """A figure in an answer that is not a count: shown as unknown, never guessed."""
+    except SHAPE_ERRORS as exc:
+        return malformed("reading usage", exc)
 
 
 def count_of(value: Any, what: str) -> int:
@@ -154,6 +168,20 @@ def deployment_of(attrs: Mapping[str, Any]) -> tuple[Deployment, int]:
     return Deployment.SERVERLESS, 0
 
 
+async def _index_usage_or_unknown(session: Session, key: str, project: str, raw: Any) -> IndexUsage:
+    """The index's usage; an index the server described in a shape it cannot be read in is unknown."""
+    try:
+        return await _index_usage(session, key, project, raw)
+    except SHAPE_ERRORS as exc:
+        name = raw.get("name") if isinstance(raw, Mapping) else None
+        return IndexUsage(
+            name=name if isinstance(name, str) else "(unnamed)",
+            deployment=Deployment.SERVERLESS,
+            read_nodes=0,
+            unknown=str(malformed("its description", exc)),
+        )
+
+
 async def _index_usage(session: Session, key: str, project: str, raw: Mapping[str, Any]) -> IndexUsage:
     resource = index_resource(project, raw)
     deployment, nodes = deployment_of(resource.attrs)
@@ -168,7 +196,8 @@ async def _index_usage(session: Session, key: str, project: str, raw: Mapping[st
     if isinstance(stats, DeclarateError):
         return replace(usage, unknown=f"data plane not readable: {stats}")
     try:
-        records, namespaces_in_stats = _stats_counts(stats)
+        with reading("describe_index_stats"):
+            records, namespaces_in_stats = _stats_counts(stats)
     except MalformedAnswer as exc:
         return replace(usage, unknown=f"index statistics not readable: {exc}")
     usage = replace(usage, records=records, namespaces=namespaces_in_stats)
