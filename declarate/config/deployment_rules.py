@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from declarate.config.document import Path, SourceDocument
-from declarate.config.normalize import SPEC_KINDS, desugar_deployment, mapping
+from declarate.config.normalize import desugar_deployment, mapping
 from declarate.config.problems import diagnostic
 from declarate.config.regions import SERVERLESS_REGIONS, closest_region, clouds_of, is_serverless_region
 from declarate.diagnostics import Diagnostic
 from declarate.model import defaults as d
+from declarate.model.sugar import SPEC_KINDS
 
 
 def check_deployment(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> list[Diagnostic]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from declarate.config.deployment_rules import check_deployment
 from declarate.config.document import Path, SourceDocument
-from declarate.config.normalize import VECTOR_SUGAR, mapping
+from declarate.config.normalize import mapping
 from declarate.config.problems import diagnostic, did_you_mean
 from declarate.config.schedule_rules import check_backup_schedules
 from declarate.config.tag_rules import check_tags
@@ -21,6 +21,7 @@ from declarate.diagnostics import Diagnostic
 from declarate.model import defaults as d
 from declarate.model.address import Kind
 from declarate.model.kinds import INDEX_FIELDS, KINDS, Mutability
+from declarate.model.sugar import VECTOR_SUGAR
 
 INDEX_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 VECTOR_TYPES = ("dense_vector", "sparse_vector", "semantic_text")

@@ -1,10 +1,12 @@
 """Normalization: documents -> the desired State of canonical Resources, with where each value came from.
 
 Every sugar form (`dimension`/`metric`/`vector_type`, `spec`, `embed`) is expanded into the 2026-07
-shape and then handed to the same `model.canonical` functions the provider applies to live JSON, so a
-config and a live object that mean the same thing get equal attrs. It must not validate (that is
-`rules.py`, which reuses the expansion here) and must not read files; it skips what it cannot read and
-says so, assuming the schema and the rules have explained why.
+shape as the sugar table (`model/sugar.py`) says, which also says where each sugared value was
+written (origins) and in which words a field diff is shown (spellings). The result goes through the
+same `model.canonical` functions the provider applies to live JSON, so a config and a live object that
+mean the same thing get equal attrs. It must not validate (that is `rules.py`, which reuses the
+expansion here) and must not read files; it skips what it cannot read and says so, assuming the
+schema and the rules have explained why.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from declarate.config.document import Path, SourceDocument, format_path
 from declarate.diagnostics import Diagnostic
-from declarate.model import defaults as d
+from declarate.model import sugar
 from declarate.model.address import ORGANIZATION, PRINCIPAL_NAMES, Address, Kind, PrincipalType
 from declarate.model.canonical import (
     JSON,
@@ -34,8 +36,6 @@ PRINCIPAL_KEYS: dict[str, PrincipalType] = {
 }
 IMPLIED_MEMBERSHIP_ROLE = "OrgMember"
 UNMANAGED = "unmanaged"  # `ensure: unmanaged`: the object is let go, not desired
-SPEC_KINDS: dict[str, str] = {"serverless": "managed", "pod": "pod", "byoc": "byoc"}
-VECTOR_SUGAR = ("dimension", "metric", "vector_type")
 
 
 def normalize(docs: list[SourceDocument]) -> tuple[State, list[Diagnostic]]:
@@ -70,44 +70,20 @@ def items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield i, item
 
 
-def embed_field_name(embed: Mapping[str, Any]) -> str | None:
-    """The semantic_text field an `embed` block becomes: named after its `field_map.text` entry."""
-    text = mapping(embed.get("field_map")).get("text")
-    return text if isinstance(text, str) and text else None
-
-
 def desugar_fields(index: Mapping[str, Any]) -> JSON:
     """`schema.fields` of an index, built from whichever of schema / embed / sugar it uses."""
-    fields: JSON = dict(mapping(mapping(index.get("schema")).get("fields")))
-    embed = index.get("embed")
-    if isinstance(embed, dict):
-        name = embed_field_name(embed)
-        if name is not None:
-            field: JSON = {"type": "semantic_text"}
-            for key in ("model", "metric", "dimension", "read_parameters", "write_parameters"):
-                if embed.get(key) is not None:
-                    field[key] = embed[key]
-            fields[name] = field
-        return fields
-    if "schema" in index:
-        return fields
-    if index.get("vector_type") == "sparse":
-        return {d.SPARSE_FIELD: {"type": "sparse_vector"}}
-    dense: JSON = {"type": "dense_vector", "metric": index.get("metric") or d.DEFAULT_METRIC}
-    if index.get("dimension") is not None:
-        dense["dimension"] = index["dimension"]
-    return {d.DENSE_FIELD: dense}
+    form = sugar.form_of(index, sugar.FIELDS)
+    if form is not None:
+        return form.expand(index)
+    return dict(mapping(mapping(index.get("schema")).get("fields")))
 
 
 def desugar_deployment(index: Mapping[str, Any]) -> JSON | None:
     """The 2026-07 `deployment` of an index (None: the API default), from `deployment` or `spec`."""
     if isinstance(index.get("deployment"), dict):
         return dict(index["deployment"])
-    spec = mapping(index.get("spec"))
-    for sugar, deployment_type in SPEC_KINDS.items():
-        if sugar in spec:
-            return {"deployment_type": deployment_type, **mapping(spec[sugar])}
-    return None
+    form = sugar.form_of(index, sugar.DEPLOYMENT)
+    return form.expand(index) if form is not None else None
 
 
 def desugar_index(index: Mapping[str, Any]) -> JSON:
@@ -155,67 +131,45 @@ def _set(origins: dict[str, Origin], doc: SourceDocument, path: Path, attr: str)
         origins[attr] = doc.positions[path]
 
 
-# The schema-field attribute each vector sugar key sets on the index's one vector field.
-VECTOR_SUGAR_ATTRS: dict[str, str] = {"dimension": "dimension", "metric": "metric", "vector_type": "type"}
-
-
 def index_spellings(index: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """(canonical attribute prefix, config prefix) pairs for the sugar forms this index uses.
 
-    Read twice: by `index_origins` to place each written value, and by the plan's views (through
-    `Resource.spelled`) to show a field diff in the words the config used. Canonical-form keys need
-    no entry: their paths are spelled the same in both.
+    Read by the plan's views (through `Resource.spelled`) to show a field diff in the words the
+    config used. Canonical-form keys need no entry: their paths are spelled the same in both.
     """
-    spellings: list[tuple[str, str]] = []
-    embed = index.get("embed")
-    if isinstance(embed, dict):
-        name = embed_field_name(embed)
-        if name is not None:
-            spellings.append((f"schema.fields.{name}", "embed"))
-    elif "schema" not in index:
-        field = f"schema.fields.{d.SPARSE_FIELD if index.get('vector_type') == 'sparse' else d.DENSE_FIELD}"
-        spellings += [(f"{field}.{attr}", key) for key, attr in VECTOR_SUGAR_ATTRS.items()]
-    spec = mapping(index.get("spec"))
-    sugar = next((k for k in SPEC_KINDS if k in spec), None)
-    if sugar is not None and "deployment" not in index:
-        # The sugar key itself says the deployment type (`spec.serverless` is a managed deployment).
-        spellings += [("deployment", f"spec.{sugar}"), ("deployment.deployment_type", f"spec.{sugar}")]
-    return tuple(spellings)
+    return tuple((s.canonical, s.written) for s in sugar.spellings_of(index) if s.shown)
 
 
 def index_origins(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> dict[str, Origin]:
-    """Canonical attribute path -> the config node it came from, sugar included."""
+    """Canonical attribute path -> the config node it came from, sugar included (the sugar table
+    says where each sugared path is written)."""
     origins: dict[str, Origin] = {"": doc.origin(path)}
     _set(origins, doc, (*path, "name"), "name")
     for key in ("deletion_protection", "tags", "read_capacity", "deployment", "schema"):
         if key in index:
             _subtree_origins(doc, (*path, key), index[key], key, origins)
-    embed = index.get("embed")
-    spellings = index_spellings(index)
-    if isinstance(embed, dict) and (name := embed_field_name(embed)) is not None:
-        field = f"schema.fields.{name}"
-        _set(origins, doc, (*path, "embed"), field)
-        _set(origins, doc, (*path, "embed", "model"), f"{field}.model")
-        for key in ("metric", "dimension", "read_parameters", "write_parameters"):
-            if key in embed:
-                _subtree_origins(doc, (*path, "embed", key), embed[key], f"{field}.{key}", origins)
-    elif "schema" not in index:
-        for attr, key in spellings:
-            if key in VECTOR_SUGAR_ATTRS:
-                _set(origins, doc, (*path, key), attr)
-        field = f"schema.fields.{d.SPARSE_FIELD if index.get('vector_type') == 'sparse' else d.DENSE_FIELD}"
-        for key in ("dimension", "vector_type", "metric"):
-            if (*path, key) in doc.positions:
-                origins[field] = doc.positions[(*path, key)]
-                break
-    for attr, written in spellings:
-        if attr == "deployment":
-            sugar = written.removeprefix("spec.")
-            spec_path: Path = (*path, "spec", sugar)
-            _subtree_origins(doc, spec_path, mapping(index.get("spec")).get(sugar), attr, origins)
-            if spec_path in doc.key_positions:
-                origins["deployment.deployment_type"] = doc.key_positions[spec_path]
+    placed_first: set[str] = set()
+    for spelling in sugar.spellings_of(index):
+        keys = spelling.written.split(".")
+        at: Path = (*path, *keys)
+        if spelling.place is sugar.Place.TREE:
+            _subtree_origins(doc, at, _written_value(index, keys), spelling.canonical, origins)
+        elif spelling.place is sugar.Place.KEY:
+            if at in doc.key_positions:
+                origins[spelling.canonical] = doc.key_positions[at]
+        elif spelling.place is sugar.Place.NODE:
+            _set(origins, doc, at, spelling.canonical)
+        elif spelling.canonical not in placed_first and at in doc.positions:
+            origins[spelling.canonical] = doc.positions[at]
+            placed_first.add(spelling.canonical)
     return origins
+
+
+def _written_value(index: Mapping[str, Any], keys: list[str]) -> Any:
+    value: Any = index
+    for key in keys:
+        value = mapping(value).get(key)
+    return value
 
 
 # ---------------------------------------------------------------- building the state

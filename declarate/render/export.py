@@ -22,12 +22,11 @@ from declarate.model.address import Kind, PrincipalType
 from declarate.model.resource import Resource
 from declarate.model.settings import Settings
 from declarate.model.state import State
+from declarate.model.sugar import DEPLOYMENT, FIELDS, resugared
 
 HEADER = "# Exported by `declarate export` from live state. Review, then commit.\n"
 ORGANIZATION_FILE = "organization.yaml"
 
-# Keys a semantic_text field may hold for the `embed` sugar to say it without loss (see normalize).
-_EMBED_KEYS = frozenset({"type", "model", "metric", "dimension", "read_parameters", "write_parameters"})
 _UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]")
 _FILE_STEM_MAX = 80
 
@@ -162,8 +161,13 @@ def _index(
     Its `backup_schedules` are written when it has any: the exported config then owns them.
     """
     entry: dict[str, Any] = {"name": attrs["name"]}
-    entry.update(_vectors(attrs["schema"]["fields"]))
-    entry.update(_placement(attrs["deployment"]))
+    # Each part in the first sugar form that says it without loss, else in its canonical form.
+    fields = attrs["schema"]["fields"]
+    entry.update(
+        resugared(FIELDS, fields)
+        or {"schema": {"fields": {name: _schema_field(field) for name, field in fields.items()}}}
+    )
+    entry.update(resugared(DEPLOYMENT, attrs["deployment"]) or {"deployment": dict(attrs["deployment"])})
     if attrs.get("deletion_protection", d.DEFAULT_DELETION_PROTECTION) != d.DEFAULT_DELETION_PROTECTION:
         entry["deletion_protection"] = attrs["deletion_protection"]
     tags = {k: v for k, v in attrs.get("tags", {}).items() if k != settings.ownership_tag_key}
@@ -177,46 +181,8 @@ def _index(
     return entry
 
 
-def _vectors(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """`dimension`/`metric`, `vector_type: sparse` or `embed` when the schema is exactly that."""
-    if set(fields) == {d.DENSE_FIELD} and set(fields[d.DENSE_FIELD]) == {"type", "dimension", "metric"}:
-        dense = fields[d.DENSE_FIELD]
-        return {"dimension": dense["dimension"], "metric": dense["metric"]}
-    if set(fields) == {d.SPARSE_FIELD} and set(fields[d.SPARSE_FIELD]) == {"type"}:
-        return {"vector_type": "sparse", "metric": "dotproduct"}
-    if len(fields) == 1:
-        ((name, field),) = fields.items()
-        if field.get("type") == "semantic_text" and set(field) <= _EMBED_KEYS:
-            return {"embed": _embed(name, field)}
-    return {"schema": {"fields": {name: _schema_field(field) for name, field in fields.items()}}}
-
-
 def _schema_field(field: Mapping[str, Any]) -> dict[str, Any]:
     """A schema field with its `type` first, as a person would write it."""
     ordered = {"type": field["type"]} if "type" in field else {}
     ordered.update((key, value) for key, value in field.items() if key != "type")
     return ordered
-
-
-def _embed(name: str, field: Mapping[str, Any]) -> dict[str, Any]:
-    embed: dict[str, Any] = {"model": field["model"], "field_map": {"text": name}}
-    model = d.EMBED_MODELS.get(str(field["model"]))
-    if model is None or field.get("metric") != model.metric:
-        embed["metric"] = field.get("metric")
-    dimension = field.get("dimension")
-    if dimension is not None and (model is None or dimension != model.dimension):
-        embed["dimension"] = dimension
-    for params in ("read_parameters", "write_parameters"):
-        if field.get(params):
-            embed[params] = dict(field[params])
-    return {k: v for k, v in embed.items() if v is not None}
-
-
-def _placement(deployment: Mapping[str, Any]) -> dict[str, Any]:
-    kind = deployment.get("deployment_type")
-    if kind == "pod":
-        pod = {k: deployment[k] for k in ("environment", "pod_type", "replicas", "shards") if k in deployment}
-        return {"spec": {"pod": pod}}
-    if kind == "byoc":
-        return {"spec": {"byoc": {"environment": deployment.get("environment")}}}
-    return {"spec": {"serverless": {"cloud": deployment["cloud"], "region": deployment["region"]}}}
