@@ -7,8 +7,9 @@ of `--projects` x `--indexes` indexes that `declarate apply` created; every inde
 `--records` records over two namespaces through the official SDK, on the host describe returns.
 `declarate plan --format json` then runs, as a child process, over configs that destroy more and more
 of it (nothing; one delete; a tenth of the indexes deleted and as many replaced; every index of one
-project deleted), and the server's own counters (`GET /_local/stats`, reset before each plan) say how
-many `describe_index_stats` requests each plan sent. Each destroyed index must show its records.
+project deleted; one index renamed; renames beside deletes), and the server's own counters (`GET /_local/stats`, reset before each plan) say how
+many `describe_index_stats` requests each plan sent. Each destroyed index must show its records, and so
+must each renamed one (a rename reads its old index once, to show what it carries).
 
 Prints a table and writes JSON (default `bench/results/data_impact.json`; `--quick`
 `bench/results/data_impact_quick.json`). Exit 0 when it ran, whatever the figures.
@@ -40,11 +41,12 @@ DIMENSION = 4
 
 @dataclass(frozen=True)
 class Case:
-    """One plan over the estate: which indexes the config drops and which it replaces."""
+    """One plan over the estate: which indexes the config drops, replaces and renames."""
 
     name: str
     dropped: frozenset[tuple[int, int]]  # (project, index) no longer declared
     replaced: frozenset[tuple[int, int]]  # declared with another dimension
+    renamed: frozenset[tuple[int, int]] = frozenset()  # declared as ix-N-v2, renamed_from ix-N
 
 
 def cases(projects: int, indexes: int) -> list[Case]:
@@ -59,6 +61,8 @@ def cases(projects: int, indexes: int) -> list[Case]:
             frozenset(every[tenth : 2 * tenth]),
         ),
         Case(f"all {indexes} of one project deleted", frozenset(every[:indexes]), frozenset()),
+        Case("1 index renamed", frozenset(), frozenset(), frozenset(every[-1:])),
+        Case("1 deleted + 2 renamed", frozenset(every[:1]), frozenset(), frozenset(every[-2:])),
     ]
 
 
@@ -69,7 +73,10 @@ def write_config(root: Path, projects: int, indexes: int, case: Case) -> None:
             if (p, i) in case.dropped:
                 continue
             dimension = DIMENSION * 2 if (p, i) in case.replaced else DIMENSION
-            lines.append(f"  - name: ix-{i}\n    dimension: {dimension}\n")
+            if (p, i) in case.renamed:
+                lines.append(f"  - name: ix-{i}-v2\n    renamed_from: ix-{i}\n    dimension: {dimension}\n")
+            else:
+                lines.append(f"  - name: ix-{i}\n    dimension: {dimension}\n")
         if len(lines) == 1:
             lines = [f"kind: Project\nname: team-{p}\n"]
         (root / f"team-{p}.yaml").write_text("".join(lines))
@@ -147,13 +154,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             destructive = [
                 c for c in changes if c["kind"] == "index" and c["action"] in ("delete", "replace")
             ]
+            renames = [c for c in changes if c["kind"] == "index" and c["action"] == "rename"]
             counted = sum(
-                1 for c in destructive if (c.get("data_impact") or {}).get("records") == args.records
+                1
+                for c in destructive + renames
+                if (c.get("data_impact") or {}).get("records") == args.records
             )
             rows.append(
                 {
                     "case": case.name,
                     "destructive changes": len(destructive),
+                    "renames": len(renames),
                     "stats requests": sum(
                         n for route, n in counts.by_route.items() if route.endswith(STATS_ROUTE)
                     ),
@@ -185,6 +196,7 @@ def table(result: dict[str, Any]) -> str:
     header = [
         "case",
         "destructive changes",
+        "renames",
         "stats requests",
         "all requests",
         "impacts with every record",
@@ -196,9 +208,12 @@ def table(result: dict[str, Any]) -> str:
         " | ".join(header),
     ]
     lines += [" | ".join(str(row[h]) for h in header) for row in result["rows"]]
-    per_change = all(row["stats requests"] == row["destructive changes"] for row in result["rows"])
+    per_change = all(
+        row["stats requests"] == row["destructive changes"] + row["renames"] for row in result["rows"]
+    )
     lines.append(
-        f"one describe_index_stats request per destructive change, none otherwise: {'yes' if per_change else 'NO'}"
+        "one describe_index_stats request per destructive change or rename, none otherwise: "
+        + ("yes" if per_change else "NO")
     )
     return "\n".join(lines)
 

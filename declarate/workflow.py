@@ -88,14 +88,15 @@ async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Over
 
 
 async def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: str | None) -> Plan:
-    """The plan, with the data impact of every index delete and replace read from the data plane.
+    """The plan, with the data impact of every index delete, replace and rename read from the data plane.
 
-    A first pass finds which indexes the plan destroys; only those are read (one request each, none
-    when there are none), and the plan is made again with what they hold, for the data-loss rule.
+    A first pass finds which indexes the plan destroys or renames; only those are read (one request
+    each, none when there are none), and the plan is made again with what they hold, for the
+    data-loss rule and for the rename's own line.
     """
     desired = inputs.desired
     planned = make_plan(desired, live, inputs.settings, inputs.overrides)
-    targets = [index for address in data_impact_targets(planned) if (index := live.get(address))]
+    targets = [index for address in data_impact_targets(planned, live) if (index := live.get(address))]
     if targets:
         impacts = await provider.data_impacts(targets)
         planned = make_plan(desired, live, inputs.settings, inputs.overrides, impacts)

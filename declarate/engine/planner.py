@@ -50,6 +50,9 @@ CREATE_REASON = "declared in config, not found live"
 
 NOT_READ = "its record count was not read"
 DESTRUCTIVE = (Action.DELETE, Action.REPLACE)
+# Index changes whose plan shows the records they touch: deletes and replaces destroy them, a rename
+# carries them into the new index (DESIGN §9.1).
+WITH_IMPACT = (*DESTRUCTIVE, Action.RENAME)
 
 
 def plan(
@@ -61,10 +64,10 @@ def plan(
 ) -> Plan:
     """The plan that makes live state match desired state, with every block and unmanaged object.
 
-    `impacts` are the data impacts read for the plan's index deletes and replaces (see
-    `data_impact_targets`): each such change carries its own, and one missing from the mapping is
-    unknown, so the data-loss rule blocks it. None plans without data impacts at all: the first pass
-    of a caller that has yet to learn which indexes to read.
+    `impacts` are the data impacts read for the plan's index deletes, replaces and renames (see
+    `data_impact_targets`), by the live index read: each such change carries its own, and one missing
+    from the mapping is unknown, so the data-loss rule blocks a delete or replace. None plans without
+    data impacts at all: the first pass of a caller that has yet to learn which indexes to read.
     """
     changes: list[Change] = []
     unmanaged: list[Unmanaged] = []
@@ -126,16 +129,30 @@ def plan(
     )
 
 
-def data_impact_targets(draft: Plan) -> list[Address]:
-    """The indexes whose data a plan destroys (deletes and replaces): the only ones to read stats of."""
-    return [c.address for c in draft.changes if c.kind is Kind.INDEX and c.action in DESTRUCTIVE]
+def data_impact_targets(draft: Plan, live: State | None = None) -> list[Address]:
+    """The live indexes whose stats a plan reads, one per index delete, replace or rename, none else.
+
+    A delete or replace reads the index it destroys; a rename reads the index it starts from: the
+    old one, or (given `live`, when a killed rename left only the new one) the new one.
+    """
+    return [impact_source(c, live) for c in draft.changes if c.kind is Kind.INDEX and c.action in WITH_IMPACT]
+
+
+def impact_source(change: Change, live: State | None = None) -> Address:
+    """The live index whose records `change` touches (see `data_impact_targets`)."""
+    old = change.renamed_from
+    if change.action is not Action.RENAME or old is None or (live is not None and old not in live):
+        return change.address
+    return old
 
 
 def _with_impact(change: Change, impacts: Mapping[Address, DataImpact]) -> Change:
-    if change.kind is not Kind.INDEX or change.action not in DESTRUCTIVE:
+    if change.kind is not Kind.INDEX or change.action not in WITH_IMPACT:
         return change
-    impact = impacts.get(change.address) or DataImpact.unreadable(NOT_READ)
-    return dataclasses.replace(change, data_impact=impact)
+    impact = impacts.get(change.address)
+    if change.renamed_from is not None:  # a rename reads its old index, unless only the new one is left
+        impact = impacts.get(change.renamed_from) or impact
+    return dataclasses.replace(change, data_impact=impact or DataImpact.unreadable(NOT_READ))
 
 
 def declared_change(

@@ -82,7 +82,8 @@ class Block:
 
 @dataclass(frozen=True)
 class DataImpact:
-    """What deleting an index destroys, read from its data plane (`describe_index_stats`).
+    """What deleting an index destroys, or renaming it carries, read from its data plane
+    (`describe_index_stats`).
 
     `records` and `namespaces` are None exactly when the count could not be read; `unknown` then says
     why (a server's words, kept as data: views escape and redact it).
@@ -112,11 +113,12 @@ class DataImpact:
         records = f"{self.records:,} record{'' if self.records == 1 else 's'}"
         return f"{records} in {self.namespaces:,} namespace{'' if self.namespaces == 1 else 's'}"
 
-    def summary(self) -> str:
-        """`destroys 12,345 records in 3 namespaces`, or `unknown: REASON` (the reason as the server said it)."""
+    def summary(self, verb: str = "destroys") -> str:
+        """`destroys 12,345 records in 3 namespaces` (`verb` first), or `unknown: REASON` (the reason as
+        the server said it)."""
         if self.records is None:
             return f"unknown: {self.unknown}"
-        return f"destroys {self.counts_text()}"
+        return f"{verb} {self.counts_text()}"
 
     def to_json(self) -> dict[str, Any]:
         return {"records": self.records, "namespaces": self.namespaces, "unknown": self.unknown}
@@ -153,7 +155,8 @@ class Change:
     after: Mapping[str, Any] | None = None
     depends_on: tuple[Address, ...] = ()
     renamed_from: Address | None = None  # a rename: the live object it starts from (`before` is its attrs)
-    # Index deletes and replaces only: the records and namespaces they destroy (DESIGN §9.1).
+    # Index deletes and replaces only: the records and namespaces they destroy; index renames: the
+    # ones they carry to the new name (DESIGN §9.1).
     data_impact: DataImpact | None = None
     keep_backup: bool = False  # an index rename keeps the backup it makes
 

@@ -36,6 +36,7 @@ from declarate.render.presentation import (
     format_origin,
     format_value,
     group_by_scope,
+    impact_summary,
     no_changes_line,
     removes_field,
     renamed_phrase,
@@ -125,7 +126,7 @@ def blocked_section(blocked: Sequence[Change], *, budget: int) -> str:
     """Blocked changes called out with every rule that blocks each, its message and exact override."""
     items = [
         f"- {code(str(c.address), in_table=False)} ({c.action.value}): "
-        + (f"{escape(c.data_impact.summary())}<br>" if c.data_impact is not None else "")
+        + (f"{escape(impact_summary(c))}<br>" if c.data_impact is not None else "")
         + "<br>".join(
             f"**BLOCKED ({escape(b.rule)})**: {escape(b.message)}<br>override: {code(b.override, in_table=False)}"
             for b in c.blocks
@@ -187,7 +188,7 @@ def _impact_cell(change: Change) -> str:
     """`<br>**data impact**: destroys 12 records in 1 namespace` for index deletes and replaces."""
     if change.data_impact is None:
         return ""
-    return f"<br>**data impact**: {escape(change.data_impact.summary())}"
+    return f"<br>**data impact**: {escape(impact_summary(change))}"
 
 
 def _field_lines(change: Change, field: FieldDiff) -> list[str]:

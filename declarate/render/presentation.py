@@ -89,6 +89,14 @@ def renamed_phrase(change: Change) -> str:
     return f"{printable(change.renamed_from.name)} -> {printable(change.address.name)}"
 
 
+def impact_summary(change: Change) -> str:
+    """What the change does to the index's records: `destroys 12 records in 1 namespace` for a delete
+    or replace, `carries ...` for a rename, `unknown: REASON`; '' when the change has no data impact."""
+    if change.data_impact is None:
+        return ""
+    return change.data_impact.summary("carries" if change.action is Action.RENAME else "destroys")
+
+
 def change_suffix(change: Change) -> str:
     """What follows a change's address: `address_suffix`, and for a rename `(rename OLD -> NEW)`."""
     phrase = renamed_phrase(change)

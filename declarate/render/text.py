@@ -23,6 +23,7 @@ from declarate.render.presentation import (
     format_origin,
     format_value,
     group_by_scope,
+    impact_summary,
     no_changes_line,
     removes_field,
     shows_field_reason,
@@ -78,7 +79,9 @@ def change_lines(change: Change, paint: Painter) -> list[str]:
     if source:
         lines.append(paint(f"{INDENT}source: {source}", Style.MUTED))
     if change.data_impact is not None:
-        lines.append(paint(f"{INDENT}data impact: {printable(change.data_impact.summary())}", Style.BLOCKED))
+        # Destroyed records are a warning; a rename's records are carried, which is only information.
+        style = Style.MUTED if change.action is Action.RENAME else Style.BLOCKED
+        lines.append(paint(f"{INDENT}data impact: {printable(impact_summary(change))}", style))
     declared, defaults = declared_and_defaults(change)
     for field in declared:
         lines.extend(_field_lines(change, field, paint, INDENT))

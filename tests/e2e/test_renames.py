@@ -183,6 +183,12 @@ def test_an_index_rename_keeps_every_record_and_leaves_no_backup(cli: Cli, sdk: 
     assert planned.code == 0, planned.output
     assert "project/team-a/index/recs-v2 (rename recs -> recs-v2)" in planned.stdout
     assert "to delete" in planned.stdout and "0 to delete" in planned.stdout
+    # What the rename carries, read from the old index (one describe_index_stats), in every view.
+    assert "data impact: carries 8 records in 2 namespaces" in planned.stdout
+    markdown = cli("plan", "-f", "config", "--format", "markdown").stdout
+    assert "**data impact**: carries 8 records in 2 namespaces" in markdown
+    (change,) = json.loads(cli("plan", "-f", "config", "--format", "json").stdout)["changes"]
+    assert change["data_impact"] == {"records": 8, "namespaces": 2, "unknown": None}
     applied = cli("apply", "-f", "config", "--auto-approve")
     assert applied.code == 0, applied.output
 
