@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from declarate.model.plan import Change, FieldDiff, Plan
+from declarate.model.plan import Action, Change, FieldDiff, Plan
 from declarate.model.resource import Origin
 from declarate.render.drift_report import CHANGED, DRIFT_OF_ACTION, EXTRA, MISSING, DriftReport, drift_report
 from declarate.render.escape import printable
@@ -29,6 +29,7 @@ from declarate.render.presentation import (
     format_origin,
     format_value,
     group_by_scope,
+    impact_summary,
     shows_field_reason,
     target_line,
 )
@@ -81,6 +82,9 @@ def _change_lines(change: Change, paint: Painter) -> list[str]:
         lines.append(f"{INDENT}{printable(change.reason)}")
     if change.source is not None:
         lines.append(paint(f"{INDENT}source: {format_origin(change.source)}", Style.MUTED))
+    if change.data_impact is not None:  # as the plan shows it: what correcting this drift destroys
+        style = Style.MUTED if change.action is Action.RENAME else Style.BLOCKED
+        lines.append(paint(f"{INDENT}data impact: {printable(impact_summary(change))}", style))
     declared, defaults = declared_and_defaults(change)
     for field in declared:
         lines.extend(_field_lines(change, field, paint, INDENT))
@@ -125,12 +129,14 @@ def render_drift_json(plan: Plan, *, coverage: tuple[int, int]) -> str:
 
 
 def _entry(change: Change) -> dict[str, Any]:
+    """One drifted object; `data_impact` as on the plan's change, for index deletes, replaces and renames."""
     return {
         "address": str(change.address),
         "kind": change.kind.value,
         "action": change.action.value,
         "reason": change.reason,
         "source": _origin_json(change.source),
+        **({} if change.data_impact is None else {"data_impact": change.data_impact.to_json()}),
     }
 
 
@@ -197,7 +203,7 @@ def _scope_details(scope: str, changes: Sequence[Change]) -> str:
             code(SYMBOLS[c.action]),
             code(str(c.address)),
             DRIFT_OF_ACTION[c.action],
-            escape(c.reason),
+            escape(c.reason) + (f"<br>**data impact**: {escape(impact_summary(c))}" if c.data_impact else ""),
             code(format_origin(c.source)) if c.source else "",
         ]
         for c in changes

@@ -231,3 +231,21 @@ def test_an_unreadable_data_plane_is_an_unknown_impact_that_blocks(tmp_path: Any
     impact = delete["data_impact"]
     assert impact["records"] is None and impact["namespaces"] is None and "503" in impact["unknown"]
     assert [b["rule"] for b in delete["blocks"]] == ["data-loss"]
+
+
+def test_drift_shows_what_correcting_it_destroys_where_the_plan_shows_it(cli: Cli, sdk: Sdk) -> None:
+    cli.write("config/team.yaml", KEPT)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    seed_records(sdk, {"": 3, "eu": 2})
+    cli.write("config/team.yaml", DROPPED)
+
+    text = cli("drift", "-f", "config")
+    markdown = cli("drift", "-f", "config", "--format", "markdown")
+    report = json.loads(cli("drift", "-f", "config", "--format", "json").stdout)
+
+    assert text.code == 2, text.output
+    assert "      data impact: destroys 5 records in 2 namespaces" in text.stdout.splitlines()
+    assert "<br>**data impact**: destroys 5 records in 2 namespaces" in markdown.stdout
+    (extra,) = [c for c in report["extra"] if c["address"] == ADDRESS]
+    assert extra["data_impact"] == {"records": 5, "namespaces": 2, "unknown": None}
+    assert all("data_impact" not in c for c in report["missing"])  # the create destroys nothing
