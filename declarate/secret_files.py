@@ -27,7 +27,10 @@ DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
 _MAX_SUFFIX = 1000
 _FIELD = re.compile(r"[A-Za-z0-9_-]+")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._@:+=-]")  # anything else could mean something to a shell or a path
+# Anything else could mean something to a shell or a path; `_` is kept only where it cannot be read
+# as (part of) the `__` between two segments.
+_KEPT_CHARACTERS = ".@:+=-"
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9.@:+=-]+(?:_[A-Za-z0-9.@:+=-]+)*")
 # The secrets directory lives inside the config repository by default; this keeps `git add .` from
 # committing it.
 _GITIGNORE = "# written by declarate: secrets must never be committed\n*\n"
@@ -40,10 +43,31 @@ class SecretWriteError(DeclarateError):
 
 
 def secret_file_name(address: Address, field: str) -> str:
-    """`project__apparel-team__api-key__recs-service.value` for that key's `value`."""
+    """`project__apparel-team__api-key__recs-service.value` for that key's `value`.
+
+    One file name per address (two keys never share a file, and a project's key files are exactly
+    those starting with its `_key_file_prefix`): the segments of the address are joined by `__`; a
+    segment made of `[A-Za-z0-9._@:+=-]` with no `__` and no `_` at either end is kept as is (every
+    name of the quickstart kind), any other is percent-encoded, `_` included (`team a` becomes
+    `team%20a`, `team_` becomes `team%5F`), so no segment holds `__` and a kept one never holds `%`.
+    """
     if not _FIELD.fullmatch(field):
         raise ValueError(f"not a secret field name: {field!r}")
-    return _UNSAFE.sub("_", str(address).replace("/", "__")) + "." + field
+    return "__".join(_file_segment(segment) for segment in str(address).split("/")) + "." + field
+
+
+def _file_segment(segment: str) -> str:
+    """A segment of an address as it is written in a secret file name (see `secret_file_name`)."""
+    if _PLAIN_SEGMENT.fullmatch(segment):
+        return segment
+    return "".join(
+        char if char.isascii() and (char.isalnum() or char in _KEPT_CHARACTERS) else _percent(char)
+        for char in segment
+    )
+
+
+def _percent(char: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
 
 
 class FileSecretSink:
@@ -192,7 +216,9 @@ def _renamed_file_name(name: str, old: Address, new: Address) -> str | None:
     """The name the secret file `name` gets when `old` is renamed to `new`, or None when it is not one of old's."""
     if old.kind is Kind.PROJECT:
         prefix, renamed = _key_file_prefix(old.name), _key_file_prefix(new.name)
-        return renamed + name[len(prefix) :] if name.startswith(prefix) else None
+        rest = name[len(prefix) :]
+        # `__` in the rest: a file of another project whose name starts like this one's prefix.
+        return renamed + rest if name.startswith(prefix) and "__" not in rest else None
     field = SECRET_FIELDS.get(old.kind)
     if field is None:
         return None
@@ -203,8 +229,9 @@ def _renamed_file_name(name: str, old: Address, new: Address) -> str | None:
 
 
 def _key_file_prefix(project: str) -> str:
-    """How the secret file names of a project's API keys begin (`project__NAME__api-key__`)."""
-    return _UNSAFE.sub("_", f"{Address.project_(project)}/{Kind.API_KEY.value}/".replace("/", "__"))
+    """How the secret file names of a project's API keys begin (`project__NAME__api-key__`); what
+    follows it in one of them is a single segment (no `__`) and the field."""
+    return secret_file_name(Address.api_key(project, "x"), "value").removesuffix("x.value")
 
 
 def _same_content(first: Path, second: Path) -> bool:

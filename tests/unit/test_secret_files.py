@@ -194,3 +194,44 @@ def test_the_value_is_never_in_the_returned_path(in_tmp: Path, value: str) -> No
 
     assert value not in path
     assert (in_tmp / path).read_text() == value
+
+
+# Names the API accepts for projects and keys (no control characters), biased towards the characters
+# a file name cannot keep: separators, underscores, percent signs, spaces, non-ASCII.
+_NAMES = st.text(alphabet=st.sampled_from("ab_-%/ .é"), min_size=1, max_size=8)
+
+
+@given(first=st.tuples(_NAMES, _NAMES), second=st.tuples(_NAMES, _NAMES))
+def test_two_api_keys_never_share_a_secret_file_name(first: tuple[str, str], second: tuple[str, str]) -> None:
+    if first != second:
+        assert secret_file_name(Address.api_key(*first), "value") != secret_file_name(
+            Address.api_key(*second), "value"
+        )
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (("a b", "k"), ("a_b", "k")),  # a space and an underscore once gave the same file
+        (("a", "b__api-key__c"), ("a__api-key__b", "c")),  # `__` inside a name looked like a separator
+        (("team", "a/b"), ("team", "a_2Fb")),
+    ],
+)
+def test_names_that_once_shared_a_file_have_their_own(one: tuple[str, str], other: tuple[str, str]) -> None:
+    assert secret_file_name(Address.api_key(*one), "value") != secret_file_name(
+        Address.api_key(*other), "value"
+    )
+
+
+def test_renaming_a_project_moves_its_own_key_files_only(in_tmp: Path) -> None:
+    sink = FileSecretSink(in_tmp / "secrets")
+    own = sink.store(Address.api_key("a", "k"), "value", "own-secret-value")
+    other = sink.store(Address.api_key("a__api-key__b", "c"), "value", "other-secret-value")
+
+    sink.rename(Address.project_("a"), Address.project_("z"))
+
+    assert not (in_tmp / own).exists()
+    assert (in_tmp / "secrets" / secret_file_name(Address.api_key("z", "k"), "value")).read_text() == (
+        "own-secret-value"
+    )
+    assert (in_tmp / other).read_text() == "other-secret-value"  # another project's key stays put
