@@ -241,3 +241,7 @@ def _require(run: Measured, what: str, *, ok: tuple[int, ...]) -> None:
 
 def median_wall(runs: list[ServedRun]) -> float:
     return statistics.median(r.run.wall_s for r in runs)
+
+
+def median_cpu(runs: list[ServedRun]) -> float:
+    return statistics.median(r.run.cpu_s for r in runs)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import statistics
 
-from context import BenchContext, ServedRun, median_wall
+from context import BenchContext, ServedRun, median_cpu, median_wall
 from estate import generate
 from measure import declarate_command, run_measured
 from report import Figure, held, noted
 
 DESCRIBE_INDEX = "GET /indexes/{index_name}"  # the server's route template
 PLAN_WALL_TARGET_S = 5.0
+PLAN_RAISED_TARGET_S = 1.5  # DESIGN §9.5
 APPLY_RATIO_TARGET = 1.25
 VALIDATE_WALL_TARGET_S = 3.0
 VALIDATE_MEMORY_TARGET_MB = 300.0
@@ -31,6 +32,7 @@ def plan(ctx: BenchContext) -> list[Figure]:
     requests = runs[0].requests.total
     small_requests = small_runs[0].requests.total
     label = f"{s.plan_projects}x{s.plan_indexes}"
+    unlatent = ctx.declarate_plan_without_latency()
     return [
         noted("plan", "indexes read", s.plan_projects * s.plan_indexes, ""),
         noted("plan", "server latency", s.latency_ms, "ms/request"),
@@ -39,9 +41,11 @@ def plan(ctx: BenchContext) -> list[Figure]:
             f"wall time ({label}, median of {len(runs)})",
             median_wall(runs),
             "s",
-            f"< {PLAN_WALL_TARGET_S:.0f} s",
-            lambda v: v < PLAN_WALL_TARGET_S,
+            f"< {PLAN_WALL_TARGET_S:.0f} s (§7); < {PLAN_RAISED_TARGET_S} s (§9.5)",
+            lambda v: v < PLAN_RAISED_TARGET_S,
         ),
+        # CPU time (user + system) of the declarate process: what the machine's load does not change.
+        noted("plan", f"CPU time ({label}, median of {len(runs)})", median_cpu(runs), "s"),
         noted("plan", "requests", requests, ""),
         noted("plan", "requests per project", requests / s.plan_projects, ""),
         held(
@@ -54,7 +58,8 @@ def plan(ctx: BenchContext) -> list[Figure]:
         ),
         # Where the time goes: the offline config load, and the same plan with no network latency.
         noted("plan", "config load alone (validate, same estate)", ctx.validate_wall(big.root), "s"),
-        noted("plan", "wall time at 0 ms latency", ctx.declarate_plan_without_latency().run.wall_s, "s"),
+        noted("plan", "wall time at 0 ms latency", unlatent.run.wall_s, "s"),
+        noted("plan", "CPU time at 0 ms latency", unlatent.run.cpu_s, "s"),
         noted("plan", "peak memory", max(r.run.peak_rss_mb for r in runs), "MB"),
         held(
             "plan",

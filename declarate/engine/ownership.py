@@ -53,10 +53,15 @@ def is_owned(resource: Resource, settings: Settings) -> bool:
 
 def with_ownership_tag(attrs: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     """A copy of desired index attrs whose tags include the ownership tag (sorted, like canonical tags)."""
-    result: dict[str, Any] = thaw(attrs)
-    tags = {**(result.get("tags") or {}), **settings.ownership_tag}
-    result["tags"] = {k: tags[k] for k in sorted(tags)}
+    result: dict[str, Any] = thaw(tagged_view(attrs, settings))
     return result
+
+
+def tagged_view(attrs: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    """`attrs` with the ownership tag among its tags, sharing every other value with `attrs`: to
+    compare, never to change (`with_ownership_tag` is the copy to keep)."""
+    tags = {**(attrs.get("tags") or {}), **settings.ownership_tag}
+    return {**attrs, "tags": {k: tags[k] for k in sorted(tags)}}
 
 
 def is_absent_scope(desired: State, scope: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 
 class Kind(StrEnum):
@@ -138,6 +139,11 @@ class Address:
         return self.project, self.principal_type, self.name
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        # Made once per address: plans sort and key thousands of addresses by their text.
         name = escape_segment(self.name)
         if self.kind is Kind.PROJECT:
             return f"project/{name}"

@@ -18,9 +18,15 @@ from declarate.model import defaults as d
 JSON = dict[str, Any]
 
 
+_SCALARS = (str, int, float, bool)
+
+
 def strip_none(value: Any) -> Any:
     """A deep copy of `value` without None-valued mapping entries."""
-    # Plain dicts and lists first: this runs on every node of every index, and the ABC check is slow.
+    # Scalars, then plain dicts and lists: this runs on every node of every index (config and live),
+    # and the ABC checks below are slow.
+    if type(value) in _SCALARS:
+        return value
     if type(value) is dict or isinstance(value, Mapping):
         return {str(k): strip_none(v) for k, v in value.items() if v is not None}
     if type(value) is list or isinstance(value, tuple):
