@@ -284,6 +284,31 @@ def test_requests_are_validated_like_the_api(pc: Pinecone) -> None:
     assert index.describe_index_stats().total_vector_count == 0
 
 
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        (b"[1, NaN, 0, 0]", "not valid JSON"),
+        (b"[1, Infinity, 0, 0]", "not valid JSON"),
+        (b"[1, 1e400, 0, 0]", "not valid JSON"),
+        (b"[1, null, 0, 0]", "vectors[2].values: dense values must be finite numbers"),
+        (b'[1, "x", 0, 0]', "vectors[2].values: dense values must be numbers"),
+        (b"[1, [0], 0, 0]", "vectors[2].values: dense values must be"),
+        (b"[0, 0, 0, 0]", "vectors[2].values: dense vectors must contain at least one non-zero"),
+        (b"[1, 0, 0]", "Vector dimension 3 does not match the dimension of the index 4"),
+    ],
+)
+def test_an_upsert_with_one_bad_vector_names_it_and_writes_nothing(
+    pc: Pinecone, values: bytes, reason: str
+) -> None:
+    index = dense_index(pc, dimension=4, metric="cosine")
+    good = b'{"id": "ok", "values": [1, 2, 3, 4]}'
+    body = b'{"vectors": [' + good + b", " + good + b', {"id": "bad", "values": ' + values + b"}]}"
+    answer = raw(index, pc, "POST", "/vectors/upsert", content=body)
+    assert (answer.status_code, answer.json()["code"]) == (400, 3)
+    assert reason in answer.json()["message"]
+    assert index.describe_index_stats().total_vector_count == 0
+
+
 def test_data_plane_access_follows_the_keys_roles(
     pc: Pinecone, project: Any, admin: Any, key_for: Callable[..., Pinecone], server: ServerHandle
 ) -> None:

