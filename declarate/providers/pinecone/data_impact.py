@@ -4,7 +4,8 @@ One `POST {host}/describe_index_stats` per index asked about, with the project k
 already uses for that project (a temporary key also holds `DataPlaneViewer` for this), all
 concurrently. The plan asks only about the indexes it deletes or replaces (DESIGN §9.1), never one
 request per index of the estate. A count that cannot be read is an `unknown` impact with the
-reason, never an error: the data-loss rule then blocks the change. The host comes from the live
+reason, never an error: the data-loss rule then blocks the change (`index_stats` reads the answer,
+for report and renames too). The host comes from the live
 index's description, so it is hostile until checked (`transport.readable_host`, which every
 data-plane call passes): it is checked before the project key is even fetched. It never plans or prints.
 """
@@ -12,14 +13,13 @@ data-plane call passes): it is checked before the project key is even fetched. I
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from declarate.errors import DeclarateError
 from declarate.model.address import Address
 from declarate.model.plan import DataImpact
 from declarate.model.resource import Resource
-from declarate.providers.pinecone.answers import SHAPE_ERRORS, malformed
+from declarate.providers.pinecone.index_stats import impact_of_stats
 from declarate.providers.pinecone.session import Session
 from declarate.providers.pinecone.transport import readable_host
 
@@ -32,40 +32,6 @@ async def read_data_impacts(session: Session, indexes: Sequence[Resource]) -> di
     return {index.address: impact for index, impact in zip(indexes, found, strict=True)}
 
 
-def impact_of_stats(answer: Any) -> DataImpact:
-    """Records and namespaces from a describe_index_stats answer (IndexDescription in the 2026-07 spec)."""
-    if not isinstance(answer, Mapping):
-        return DataImpact.unreadable("describe_index_stats answered without a body")
-    namespaces = answer.get("namespaces")
-    total: Any = answer.get("totalVectorCount")
-    if namespaces is None and total is None:  # an answer that says nothing is never "empty"
-        return DataImpact.unreadable("describe_index_stats answered without a record count")
-    if namespaces is None:
-        namespaces = {}
-    if not isinstance(namespaces, Mapping):
-        return DataImpact.unreadable("describe_index_stats answered namespaces that are not an object")
-    if total is None:  # the namespace summaries say the same, namespace by namespace
-        total = _summed(namespaces.values())
-    if not is_count(total):
-        return DataImpact.unreadable("describe_index_stats answered without a record count")
-    return DataImpact.counted(int(total), len(namespaces))
-
-
-def _summed(summaries: Iterable[Any]) -> int | None:
-    total = 0
-    for summary in summaries:
-        count: Any = summary.get("vectorCount", 0) if isinstance(summary, Mapping) else None
-        if not is_count(count):
-            return None
-        total += int(count)
-    return total
-
-
-def is_count(value: Any) -> bool:
-    """A record count as the API writes one: a non-negative integer (not a bool, a string or a float)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
 async def _impact_of(session: Session, index: Resource) -> DataImpact:
     host = index.server.get("host")
     if not readable_host(host):
@@ -76,7 +42,4 @@ async def _impact_of(session: Session, index: Resource) -> DataImpact:
         answer = await session.client.data("POST", str(host), STATS_PATH, key, json={})
     except DeclarateError as exc:
         return DataImpact.unreadable(f"describe_index_stats failed: {exc}")
-    try:
-        return impact_of_stats(answer)
-    except SHAPE_ERRORS as exc:  # never a traceback, and never read as empty
-        return DataImpact.unreadable(str(malformed("describe_index_stats", exc)))
+    return impact_of_stats(answer)  # total: any JSON is counted or unknown, never raises

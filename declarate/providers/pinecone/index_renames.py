@@ -26,7 +26,9 @@ from declarate.model.plan import Change
 from declarate.model.resource import Resource
 from declarate.providers.base import ChangeResult, Outcome
 from declarate.providers.pinecone.admin_changes import result, unsupported
-from declarate.providers.pinecone.data_impact import STATS_PATH, impact_of_stats, is_count
+from declarate.providers.pinecone.answers import MalformedAnswer
+from declarate.providers.pinecone.data_impact import STATS_PATH
+from declarate.providers.pinecone.index_stats import count_of, impact_of_stats
 from declarate.providers.pinecone.indexes import poll_index
 from declarate.providers.pinecone.session import Session
 
@@ -114,13 +116,13 @@ class _Steps:
                 f"backup {self.backup_name} was not taken from index {self.old.name}: index "
                 f"{self.old.name} is kept; delete that backup by hand and apply again"
             )
-        count: Any = backup.get("record_count")
-        if not is_count(count):
+        try:
+            return count_of(backup.get("record_count"), "record_count")
+        except MalformedAnswer:
             raise RenameFailed(
                 f"backup {self.backup_name} of index {self.old.name} does not say how many records it "
                 f"holds: index {self.old.name} and the backup are kept"
-            )
-        return int(count)
+            ) from None
 
     async def _check_all_moved(self, moved: int) -> None:
         """OLD is deleted only when it holds no record more than the new index: nothing is left behind.

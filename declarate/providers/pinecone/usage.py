@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 from declarate.errors import DeclarateError
 from declarate.model.usage import Deployment, IndexUsage, ProjectUsage
 from declarate.providers.base import ReadRequest
-from declarate.providers.pinecone.answers import SHAPE_ERRORS, MalformedAnswer, malformed, reading
+from declarate.providers.pinecone.answers import SHAPE_ERRORS, malformed, reading
 from declarate.providers.pinecone.client import PAGINATION_TOKEN_PARAM
+from declarate.providers.pinecone.index_stats import count_of, impact_of_stats
 from declarate.providers.pinecone.keys import is_temporary_key
 from declarate.providers.pinecone.session import Session, gather_all
 from declarate.providers.pinecone.wire import index_resource
@@ -122,17 +123,6 @@ async def _or_error(work: Awaitable[T]) -> T | DeclarateError:
         return malformed("reading usage", exc)
 
 
-def count_of(value: Any, what: str) -> int:
-    """A non-negative count given as a number or a decimal string (uint64 fields are strings)."""
-    if isinstance(value, bool):
-        raise MalformedAnswer(f"{what} is not a count")
-    if isinstance(value, int) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    raise MalformedAnswer(f"{what} is not a count")
-
-
 async def _indexes(session: Session, key: str) -> list[dict[str, Any]]:
     answer = await session.client.control("GET", "/indexes", key)
     return list((answer or {}).get("indexes") or [])
@@ -195,26 +185,13 @@ async def _index_usage(session: Session, key: str, project: str, raw: Mapping[st
     )
     if isinstance(stats, DeclarateError):
         return replace(usage, unknown=f"data plane not readable: {stats}")
-    try:
-        with reading("describe_index_stats"):
-            records, namespaces_in_stats = _stats_counts(stats)
-    except MalformedAnswer as exc:
-        return replace(usage, unknown=f"index statistics not readable: {exc}")
-    usage = replace(usage, records=records, namespaces=namespaces_in_stats)
+    held = impact_of_stats(stats)  # the plan's own reading of the answer
+    if held.records is None or held.namespaces is None:
+        return replace(usage, unknown=f"index statistics not readable: {held.unknown}")
+    usage = replace(usage, records=held.records, namespaces=held.namespaces)
     if isinstance(namespaces, DeclarateError):
         return replace(usage, unknown=f"namespace sizes not readable: {namespaces}")
     return replace(usage, storage_bytes=namespaces)
-
-
-def _stats_counts(stats: Any) -> tuple[int, int]:
-    """(records, namespaces) from a describe_index_stats answer."""
-    counts = stats.get("namespaces") if isinstance(stats, dict) else None
-    if not isinstance(counts, dict):
-        raise MalformedAnswer("the answer has no namespaces")
-    total = stats.get("totalVectorCount")
-    if total is None:
-        total = sum(count_of((n or {}).get("vectorCount") or 0, "vectorCount") for n in counts.values())
-    return count_of(total, "totalVectorCount"), len(counts)
 
 
 class SizesNotReported(DeclarateError):

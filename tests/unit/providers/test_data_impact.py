@@ -1,5 +1,5 @@
-"""Reading data impact: the stats URL of a live index's host (hostile until checked) and the record and
-namespace counts of a describe_index_stats answer (2026-07 `IndexDescription`)."""
+"""Reading data impact: the stats URL of a live index's host (hostile until checked). The counts of a
+describe_index_stats answer are read by `index_stats` (tests in `test_index_stats.py`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from declarate.model.plan import DataImpact
-from declarate.providers.pinecone.data_impact import impact_of_stats
 from declarate.providers.pinecone.transport import UnusableHost, data_url, readable_host
 
 
@@ -50,48 +48,3 @@ def test_a_host_that_is_not_a_plain_host_or_http_url_is_never_contacted(host: An
     # Every data-plane call (data impact, report, renames) builds its URL here: none can reach it.
     with pytest.raises(UnusableHost):
         data_url(host, "/describe_index_stats")
-
-
-def test_records_are_the_total_and_namespaces_are_counted() -> None:
-    answer = {
-        "namespaces": {"": {"vectorCount": 50_000}, "eu": {"vectorCount": 30_000}},
-        "dimension": 1024,
-        "indexFullness": 0.0,
-        "totalVectorCount": 80_000,
-    }
-
-    assert impact_of_stats(answer) == DataImpact.counted(80_000, 2)
-
-
-def test_an_empty_index_holds_nothing() -> None:
-    assert impact_of_stats({"namespaces": {}, "totalVectorCount": 0}) == DataImpact.counted(0, 0)
-    assert impact_of_stats({"totalVectorCount": 0}) == DataImpact.counted(0, 0)
-
-
-def test_without_a_total_the_namespace_summaries_are_summed() -> None:
-    answer = {"namespaces": {"a": {"vectorCount": 2}, "b": {"vectorCount": 5}, "c": {}}}
-
-    assert impact_of_stats(answer) == DataImpact.counted(7, 3)
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        None,
-        [],
-        "text",
-        {},
-        {"namespaces": []},
-        {"totalVectorCount": -1},
-        {"totalVectorCount": "12"},
-        {"totalVectorCount": True},
-        {"totalVectorCount": 1.5},
-        {"namespaces": {"a": {"vectorCount": "x"}}},
-        {"namespaces": {"a": 3}},
-    ],
-)
-def test_an_answer_without_a_readable_count_is_unknown(answer: Any) -> None:
-    impact = impact_of_stats(answer)
-
-    assert impact.records is None and impact.namespaces is None
-    assert impact.unknown and impact.unknown.startswith("describe_index_stats answered")

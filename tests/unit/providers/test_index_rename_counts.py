@@ -19,8 +19,9 @@ def _steps() -> _Steps:
     return _Steps(session=None, change=change, desired=None, old=OLD, key="k")  # type: ignore[arg-type]
 
 
-def test_a_backup_of_the_old_index_with_a_count_gives_that_count() -> None:
-    assert _steps()._backup_count({"source_index_name": "recs", "record_count": 12}) == 12
+@pytest.mark.parametrize("count", [12, "12"])  # a count as index_stats reads every count (int64 as a string)
+def test_a_backup_of_the_old_index_with_a_count_gives_that_count(count: Any) -> None:
+    assert _steps()._backup_count({"source_index_name": "recs", "record_count": count}) == 12
 
 
 @pytest.mark.parametrize(
@@ -29,7 +30,8 @@ def test_a_backup_of_the_old_index_with_a_count_gives_that_count() -> None:
         {"source_index_name": "recs"},  # no count: never read as 0, which an empty index would "match"
         {"source_index_name": "recs", "record_count": None},
         {"source_index_name": "recs", "record_count": -1},
-        {"source_index_name": "recs", "record_count": "12"},
+        {"source_index_name": "recs", "record_count": "-12"},
+        {"source_index_name": "recs", "record_count": "1" * 21},
         {"source_index_name": "recs", "record_count": True},
         {"source_index_name": "recs", "record_count": 1.5},
         {"source_index_name": "junk", "record_count": 0},  # a backup of another index, by our name
