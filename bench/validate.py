@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from estate import generate  # a sibling script, not an installed module
 
-from declarate.config.loader import load_documents
+from declarate.config.loader import config_files, display_name, load_text, read_file
 from declarate.config.schema import check_schema, config_schema
 
 
@@ -93,7 +93,22 @@ def main(argv: list[str] | None = None) -> None:
         config_schema()  # loading the schema file once is not part of each run
 
         def load() -> Any:
-            return load_documents([root], env={})
+            """The reading layer alone: what load_config does before the schema (files, YAML, positions)."""
+            documents: list[Any] = []
+            problems: list[Any] = []
+            files, listed = config_files([root])
+            problems.extend(listed)
+            for path, found_under in files:
+                data = read_file(path, display_name(path))
+                if isinstance(data, bytes):
+                    file_documents, file_problems = load_text(
+                        data, display_name(path), root=found_under, env={}
+                    )
+                    documents.extend(file_documents)
+                    problems.extend(file_problems)
+                else:
+                    problems.append(data)
+            return documents, problems
 
         documents, problems = measure("load (YAML + positions)", load, args.repeat)
         measure("schema check", lambda: check_schema(documents), args.repeat)

@@ -54,9 +54,9 @@ def load_or_exit(
     With `fmt` "json" the diagnostics of a config that has errors also go to stdout, as JSON, so a
     tool reading stdout gets a document either way. `every`: each environment when none is selected.
     """
-    from declarate.config.selection import load_selected
+    from declarate.config.pipeline import load_config
 
-    config = load_selected(list(configs) or ["."], os.environ, env_name, every=every)
+    config = load_config(list(configs) or ["."], os.environ, environment=env_name, every=every)
     report_diagnostics(config.diagnostics)
     if not config.ok:
         if fmt == "json":

@@ -13,7 +13,8 @@ Parser errors become diagnostics at the parser's line and column, with a hint fo
 Every failure is a Diagnostic (`config.*`, `yaml.*`, `interpolate.*`), never an exception. A file
 with an error may still yield the documents it completed, but its diagnostics are errors: the caller
 must refuse to plan (and so never plans a delete) when there is any. This module only reads files; it
-does not judge what the documents mean.
+does not judge what the documents mean. Its parts (`config_files`, `read_file`, `load_text`) are called
+by `pipeline.load_config`, the one way config is read; nothing loads config around it.
 """
 
 from __future__ import annotations
@@ -57,24 +58,6 @@ _WIDE_BOMS = (
     (codecs.BOM_UTF16_LE, "UTF-16"),
     (codecs.BOM_UTF16_BE, "UTF-16"),
 )
-
-
-def load_documents(
-    roots: Sequence[str | os.PathLike[str]], *, env: Mapping[str, str] | None = None
-) -> tuple[list[SourceDocument], list[Diagnostic]]:
-    """Every document of every YAML file under `roots`, and every problem found reading them.
-
-    `env` feeds `${VAR}` interpolation (default: `os.environ`). Documents come in file order, then in
-    their order inside the file; empty documents are left out.
-    """
-    environment = os.environ if env is None else env
-    files, diagnostics = config_files(roots)
-    documents: list[SourceDocument] = []
-    for path, root in files:
-        file_documents, file_diagnostics = load_file(path, root=root, env=environment)
-        documents.extend(file_documents)
-        diagnostics.extend(file_diagnostics)
-    return documents, diagnostics
 
 
 def config_files(
@@ -174,17 +157,6 @@ def display_name(path: Path) -> str:
         return Path(os.path.abspath(path)).relative_to(os.getcwd()).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def load_file(
-    path: Path, *, root: str = ".", env: Mapping[str, str] | None = None
-) -> tuple[list[SourceDocument], list[Diagnostic]]:
-    """The documents of one file and its problems (size, encoding, syntax, keys, aliases, env)."""
-    file = display_name(path)
-    data = read_file(path, file)
-    if isinstance(data, Diagnostic):
-        return [], [data]
-    return load_text(data, file, root=root, env=env)
 
 
 def read_file(path: Path, file: str) -> bytes | Diagnostic:

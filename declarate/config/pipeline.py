@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from declarate.config.document import SourceDocument
-from declarate.config.environments import environments_of
+from declarate.config.environments import environments_of, per_environment
 from declarate.config.interpolate import InterpolationEnv, Values
 from declarate.config.loader import config_files, display_name, load_text, read_file
 from declarate.config.normalize import mapping, normalize
@@ -56,13 +56,43 @@ class LoadedConfig:
 
 
 def load_config(
-    roots: Sequence[str | Path], env: Mapping[str, str] | None = None, *, environment: str | None = None
+    roots: Sequence[str | Path],
+    env: Mapping[str, str] | None = None,
+    *,
+    environment: str | None = None,
+    every: bool = False,
 ) -> LoadedConfig:
-    """Load, validate and normalize the config under `roots`; `env` feeds `${VAR}` (default os.environ).
+    """Load, validate and normalize the config under `roots`: the one way config is read, by every
+    command and by the config tests and the bad-input corpus alike.
 
-    `environment` selects one of the workspace's environments: its values and overlays apply.
+    `env` feeds `${VAR}` (default os.environ). `environment` selects one of the workspace's
+    environments: its values and overlays apply. With environments declared and none selected, a
+    command that reads live state must not guess: the result is a refusal (a diagnostic, nothing
+    loaded). With `every` (validate) each declared environment is loaded instead, and every
+    diagnostic is reported once, naming the environments it holds in.
     """
     environ = os.environ if env is None else env
+    names = [e.name for e in declared_environments(roots, environ)] if environment is None else []
+    if names and not every:
+        refusal = Diagnostic(
+            None,
+            "",
+            f"declarate.yaml declares environments ({', '.join(names)}): this command needs one",
+            "environment.required",
+            hint="choose one with --env NAME or DECLARATE_ENV",
+        )
+        return LoadedConfig(State(), Settings(), [refusal], [], "", [])  # nothing loaded: nothing may be sent
+    if not names:
+        return _load_environment(roots, environ, environment)
+    loads = [_load_environment(roots, environ, name) for name in names]
+    found = per_environment({name: load.diagnostics for name, load in zip(names, loads, strict=True)})
+    return replace(loads[0], diagnostics=found)
+
+
+def _load_environment(
+    roots: Sequence[str | Path], environ: Mapping[str, str], environment: str | None
+) -> LoadedConfig:
+    """The config under `roots` as environment `environment` (None: the base config alone) sees it."""
     files, diagnostics = config_files(roots)
     workspace = _workspace(files, environ)
     declared = environments_of(workspace)

@@ -1,45 +1,17 @@
-"""Which environment a command loads config for: the one selected, every one (validate), or a refusal.
+"""Which environment a saved plan is applied in: `apply PLAN.json --env NAME` reads no config, only
+that environment of ./declarate.yaml (its target and credentials).
 
-With environments declared in declarate.yaml and none selected (`--env`, `DECLARATE_ENV`), a command
-that reads live state must not guess: it is refused with the list. `validate` instead loads each
-environment and reports every diagnostic once, naming the environments it holds in. A refusal is
-a diagnostic; an undeclared environment for a saved plan raises TargetError. Never prints.
+Loading config for an environment (or every one, or refusing to guess) is `pipeline.load_config`'s.
+An undeclared environment raises TargetError. Never prints.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 
-from declarate.config.environments import per_environment
-from declarate.config.pipeline import LoadedConfig, declared_environments, load_config
-from declarate.diagnostics import Diagnostic
+from declarate.config.pipeline import declared_environments
 from declarate.errors import TargetError
 from declarate.model.settings import Settings
-from declarate.model.state import State
-
-
-def load_selected(
-    roots: Sequence[str | Path], environ: Mapping[str, str], name: str | None, *, every: bool = False
-) -> LoadedConfig:
-    """The config for environment `name`; with none named, for each declared one when `every`."""
-    names = [e.name for e in declared_environments(roots, environ)] if name is None else []
-    if names and not every:
-        refusal = Diagnostic(
-            None,
-            "",
-            f"declarate.yaml declares environments ({', '.join(names)}): this command needs one",
-            "environment.required",
-            hint="choose one with --env NAME or DECLARATE_ENV",
-        )
-        return LoadedConfig(State(), Settings(), [refusal], [], "", [])  # nothing loaded: nothing may be sent
-    chosen: list[str | None] = [*names] if names else [name]
-    loads = [load_config(roots, environ, environment=n) for n in chosen]
-    if not names:
-        return loads[0]
-    found = per_environment({n: load.diagnostics for n, load in zip(names, loads, strict=True)})
-    return dataclasses.replace(loads[0], diagnostics=found)
 
 
 def saved_plan_settings(name: str | None, environ: Mapping[str, str]) -> Settings | None:

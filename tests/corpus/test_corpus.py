@@ -7,13 +7,12 @@ fragment (case-insensitive; the hint counts as part of the message). Optional fi
 commit), `env.yaml` is the environment for `${VAR}` (default: empty). The case files are copied to a
 temporary root without these, so they are never read as config.
 
-Cases run through `declarate.config.pipeline.load_config` when it exists, otherwise through the
-loader and the schema check; and through `declarate validate`, which must exit 1 without a traceback.
+Cases run through `declarate.config.pipeline.load_config` exactly as `declarate validate` calls it
+(every environment), and through `declarate validate` itself, which must exit 1 without a traceback.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -26,8 +25,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from declarate.config.loader import load_documents
-from declarate.config.schema import check_schema
+from declarate.config.pipeline import load_config
 from declarate.diagnostics import Diagnostic, Severity
 
 CORPUS = Path(__file__).parent
@@ -70,12 +68,7 @@ def arrange(case: Path, tmp_path: Path) -> Path:
 
 
 def diagnose(root: Path, env: dict[str, str]) -> list[Diagnostic]:
-    if importlib.util.find_spec("declarate.config.pipeline") is not None:
-        from declarate.config.pipeline import load_config
-
-        return list(load_config([root], env=env).diagnostics)
-    documents, diagnostics = load_documents([root], env=env)
-    return diagnostics + check_schema(documents)
+    return list(load_config([root], env=env, every=True).diagnostics)
 
 
 def matches(diagnostic: Diagnostic, expected: Expected) -> bool:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from declarate.config.document import SourceDocument
-from declarate.config.loader import load_documents
+from declarate.config.pipeline import load_config
 
 WriteConfig = Callable[[dict[str, str]], Path]
 LoadDocs = Callable[..., list[SourceDocument]]
+READING_LAYERS = ("config", "yaml", "interpolate")  # diagnostic codes of reading files, not of judging them
 
 
 @pytest.fixture
@@ -32,17 +33,19 @@ def write_config(tmp_path: Path) -> WriteConfig:
 
 @pytest.fixture
 def load_docs(write_config: WriteConfig) -> LoadDocs:
-    """load_docs(text) or load_docs({path: text, ...}) -> the documents the loader reads from those files.
+    """load_docs(text) or load_docs({path: text, ...}) -> the documents `load_config` reads from them.
 
-    The YAML must load cleanly: these fixtures arrange input for the layers after the loader.
+    The YAML must load cleanly: these fixtures arrange input for the layers after the loader, so only
+    the reading layers' diagnostics (config, yaml, interpolate) must be absent.
     """
 
     def load(
         files: str | dict[str, str], file: str = "project.yaml", env: dict[str, str] | None = None
     ) -> list[SourceDocument]:
         root = write_config({file: files} if isinstance(files, str) else files)
-        docs, problems = load_documents([root], env=env or {})
+        config = load_config([root], env=env or {}, every=True)
+        problems = [d for d in config.diagnostics if d.code.partition(".")[0] in READING_LAYERS]
         assert problems == [], problems
-        return docs
+        return config.documents
 
     return load

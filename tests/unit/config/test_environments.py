@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from declarate.config.pipeline import LoadedConfig, load_config
-from declarate.config.selection import load_selected
 from declarate.diagnostics import Severity
 from declarate.model.address import Address
 
@@ -138,13 +137,13 @@ def test_validate_loads_every_environment_and_says_where_each_problem_holds(
 ) -> None:
     workspace = WORKSPACE.replace("values: {replicas: 3,", "values: {replicas: -3,")
     root = _root(write_config, **{"declarate.yaml": workspace})
-    config = load_selected([root], {}, None, every=True)
+    config = load_config([root], {}, every=True)
     errors = _errors(config)
     assert len(errors) == 1 and "in environment prod:" in errors[0], errors
 
 
 def test_live_commands_refuse_to_guess_the_environment(write_config: WriteConfig) -> None:
-    refused = load_selected([_root(write_config)], {}, None)
+    refused = load_config([_root(write_config)], {})
     assert not refused.ok and len(refused.desired) == 0
     [refusal] = refused.diagnostics
     assert "declares environments (staging, prod)" in refusal.message and "--env NAME" in (refusal.hint or "")

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from declarate.config.compose import MAX_ALIAS_NODES, MAX_DEPTH
 from declarate.config.document import SourceDocument
-from declarate.config.loader import MAX_FILE_BYTES, load_documents, load_file, load_text
+from declarate.config.loader import MAX_FILE_BYTES, load_text, read_file
+from declarate.config.pipeline import load_config
 from declarate.config.schema import check_schema
 from declarate.diagnostics import Diagnostic, Severity
 
@@ -33,6 +34,13 @@ def load(
     text: str | bytes, env: dict[str, str] | None = None
 ) -> tuple[list[SourceDocument], list[Diagnostic]]:
     return load_text(text, "project.yaml", env=env or {})
+
+
+def read(roots: list[Path]) -> tuple[list[SourceDocument], list[Diagnostic]]:
+    """The documents under `roots` and the problems met reading them, as every command reads them."""
+    config = load_config(roots, env={}, every=True)
+    reading = [d for d in config.diagnostics if d.code.partition(".")[0] in ("config", "yaml", "interpolate")]
+    return config.documents, reading
 
 
 def codes(diagnostics: list[Diagnostic]) -> list[str]:
@@ -112,7 +120,7 @@ def test_a_file_of_comments_only_has_no_documents_and_no_problems() -> None:
 def test_files_are_read_in_sorted_path_order_recursively(tmp_path: Path) -> None:
     write(tmp_path, {f"{name}": f"kind: Project\nname: {name.replace('/', '-').split('.')[0]}\n"
                      for name in ("b.yaml", "a/z.yml", "a.yaml", "a/b/c.yaml", "c.txt")})  # fmt: skip
-    docs, problems = load_documents([tmp_path], env={})
+    docs, problems = read([tmp_path])
     assert [p.code for p in problems] == ["config.other_files"]  # c.txt is listed, not read
     assert [Path(d.file).relative_to(tmp_path).as_posix() for d in docs] == [
         "a/b/c.yaml",
@@ -129,14 +137,14 @@ def test_hidden_folders_and_hidden_files_are_skipped(tmp_path: Path) -> None:
         ".declarate/state.yaml": "broken: [",
         "team/.#project.yaml": "broken: [",
     })  # fmt: skip
-    docs, problems = load_documents([tmp_path], env={})
+    docs, problems = read([tmp_path])
     assert problems == []
     assert [d.data["name"] for d in docs] == ["a"]
 
 
 def test_a_root_may_be_a_single_file_and_overlapping_roots_load_a_file_once(tmp_path: Path) -> None:
     write(tmp_path, {"p.yaml": "kind: Project\nname: a\n", "q.yaml": "kind: Project\nname: b\n"})
-    docs, problems = load_documents([tmp_path / "q.yaml", tmp_path], env={})
+    docs, problems = read([tmp_path / "q.yaml", tmp_path])
     assert problems == []
     assert [d.data["name"] for d in docs] == ["b", "a"]
     assert docs[0].root == str(tmp_path / "q.yaml")
@@ -144,7 +152,7 @@ def test_a_root_may_be_a_single_file_and_overlapping_roots_load_a_file_once(tmp_
 
 def test_a_missing_root_is_an_error_and_an_empty_root_a_warning(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    docs, problems = load_documents([tmp_path / "nope", tmp_path / "empty"], env={})
+    docs, problems = read([tmp_path / "nope", tmp_path / "empty"])
     assert docs == []
     assert [(d.code, d.severity) for d in problems] == [
         ("config.not_found", Severity.ERROR),
@@ -158,7 +166,7 @@ def test_file_names_are_shown_relative_to_the_working_directory(
 ) -> None:
     write(tmp_path, {"projects/apparel.yaml": "kind: Project\nname: a\n"})
     monkeypatch.chdir(tmp_path)
-    [doc], _ = load_documents([tmp_path], env={})
+    [doc], _ = read([tmp_path])
     assert doc.file == "projects/apparel.yaml"
     assert str(doc.origin(("name",))) == "projects/apparel.yaml:2:7"
 
@@ -170,7 +178,7 @@ def test_every_problem_of_every_file_is_reported_in_one_run(tmp_path: Path) -> N
         "c.yaml": b"name: caf\xe9\n",
         "d.yaml": "kind: Project\nname: ${NOPE}\n",
     })  # fmt: skip
-    _, problems = load_documents([tmp_path], env={})
+    _, problems = read([tmp_path])
     assert [(Path(d.origin.file).name if d.origin else None, d.code) for d in problems] == [
         ("a.yaml", "yaml.duplicate_key"),
         ("a.yaml", "yaml.duplicate_key"),
@@ -405,7 +413,7 @@ def test_very_deep_nesting_fails_fast_instead_of_exhausting_the_parser(parser: A
 
 def test_very_deep_nesting_in_a_file_names_the_file_and_line(parser: Any, tmp_path: Path) -> None:
     root = write(tmp_path, {"ok.yaml": "kind: Project\nname: x\n", "deep.yaml": "a: 1\nb: " + "[" * 3000})
-    _, problems = load_documents([root], env={})
+    _, problems = read([root])
     assert too_deep_at(problems) == (str(root / "deep.yaml"), 2)
 
 
@@ -418,7 +426,7 @@ def test_deep_nesting_through_an_alias_is_refused(parser: Any) -> None:
 def test_a_file_over_10_mib_is_refused(tmp_path: Path) -> None:
     huge = tmp_path / "huge.yaml"
     huge.write_bytes(b"kind: Project\ndescription: |\n" + b"  filler\n" * (MAX_FILE_BYTES // 9 + 1))
-    docs, problems = load_documents([huge], env={})
+    docs, problems = read([huge])
     assert docs == []
     assert codes(problems) == ["yaml.too_large"]
     assert "the limit is 10 MiB" in problems[0].message
@@ -481,10 +489,10 @@ def test_an_unreadable_file_is_an_error(tmp_path: Path) -> None:
     # the same OSError path, for every user.
     path = tmp_path / "p.yaml"
     path.mkdir()
-    docs, problems = load_file(path)
-    assert docs == []
-    assert codes(problems) == ["config.unreadable"]
-    assert "cannot read the file" in problems[0].message
+    problem = read_file(path, "p.yaml")
+    assert isinstance(problem, Diagnostic)
+    assert problem.code == "config.unreadable"
+    assert "cannot read the file" in problem.message
 
 
 # --- robustness ------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from declarate.config.document import SourceDocument
-from declarate.config.loader import load_documents
 from declarate.config.rules import check_rules
 from declarate.diagnostics import Diagnostic, Severity
 from tests.unit.engine.examples import MUTATION, examples
@@ -961,10 +960,11 @@ ALL_RULES_DIAGNOSTICS = [
 ]
 
 
-def test_every_rule_reports_its_own_words_at_its_own_line(write_config: WriteConfig) -> None:
+def test_every_rule_reports_its_own_words_at_its_own_line(
+    write_config: WriteConfig, load_docs: LoadDocs
+) -> None:
     root = write_config(ALL_RULES_BROKEN)
-    docs, problems = load_documents([root])
-    assert problems == []
+    docs = load_docs(ALL_RULES_BROKEN)
 
     def text(value: str | None) -> str | None:
         return None if value is None else value.replace(f"{root}/", "")
@@ -989,9 +989,12 @@ def test_api_key_env_without_pruning_keys_is_fine(load_docs: LoadDocs) -> None:
     assert check_rules(docs) == []
 
 
-def test_a_second_workspace_document_at_the_root_is_reported_at_its_kind(write_config: WriteConfig) -> None:
-    root = write_config({"declarate.yaml": "kind: Workspace\n---\nkind: Workspace\n"})
-    docs, _ = load_documents([root])
+def test_a_second_workspace_document_at_the_root_is_reported_at_its_kind(
+    write_config: WriteConfig, load_docs: LoadDocs
+) -> None:
+    files = {"declarate.yaml": "kind: Workspace\n---\nkind: Workspace\n"}
+    root = write_config(files)
+    docs = load_docs(files)
 
     (problem,) = check_rules(docs)
 

@@ -110,9 +110,9 @@ def test_the_document_schema_offers_exactly_the_three_kinds() -> None:
 )
 def test_every_example_config_validates(example: Path) -> None:
     """In every environment it declares (examples/environments), else as is."""
-    from declarate.config.selection import load_selected
+    from declarate.config.pipeline import load_config
 
-    config = load_selected([example], {}, None, every=True)
+    config = load_config([example], {}, every=True)
     assert [str(d) for d in config.diagnostics if d.severity.value == "error"] == []
     assert config.documents
 
