@@ -21,7 +21,7 @@ from declarate.diagnostics import Diagnostic
 from declarate.model import defaults as d
 from declarate.model.address import Kind
 from declarate.model.kinds import INDEX_FIELDS, KINDS, Mutability
-from declarate.model.sugar import VECTOR_SUGAR
+from declarate.model.sugar import VECTOR_SUGAR, embed_field_name
 
 INDEX_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 VECTOR_TYPES = ("dense_vector", "sparse_vector", "semantic_text")
@@ -236,8 +236,7 @@ def _schema(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> list[D
 
 def _embed(doc: SourceDocument, path: Path, embed: Mapping[str, Any]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    text = mapping(embed.get("field_map")).get("text")
-    if not isinstance(text, str) or not text:
+    if embed_field_name(embed) is None:
         found.append(
             diagnostic(
                 doc,
