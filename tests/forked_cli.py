@@ -27,6 +27,7 @@ import json
 import os
 import pkgutil
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -88,9 +89,7 @@ class _Helper:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
-        for path in self.directory.iterdir():
-            path.unlink()
-        self.directory.rmdir()
+        shutil.rmtree(self.directory, ignore_errors=True)  # someone may have cleaned /tmp already
 
 
 _helper: _Helper | None = None
@@ -103,6 +102,21 @@ def _the_helper() -> _Helper:
         _helper = _Helper()
         atexit.register(_helper.close)
     return _helper
+
+
+def _replace_the_helper() -> _Helper:
+    """A new helper for one that can no longer be reached (stopped, or its socket removed by a /tmp
+    clean-up): only ever before a call was sent, so no CLI run is repeated."""
+    global _helper
+    if _helper is not None:
+        atexit.unregister(_helper.close)
+        _helper.close()
+        _helper = None
+    return _the_helper()
+
+
+class _Unreachable(Exception):
+    """The helper's socket refused or is gone: nothing of the call was sent."""
 
 
 def _forks() -> bool:
@@ -123,7 +137,12 @@ def run(
         stdin, stdout, stderr = (files.enter_context(tempfile.TemporaryFile()) for _ in range(3))
         stdin.write(input.encode(_locale_encoding()))
         stdin.seek(0)
-        code = _call(_the_helper(), list(args), cwd, env, (stdin, stdout, stderr), timeout, command)
+        try:
+            code = _call(_the_helper(), list(args), cwd, env, (stdin, stdout, stderr), timeout, command)
+        except _Unreachable:
+            code = _call(
+                _replace_the_helper(), list(args), cwd, env, (stdin, stdout, stderr), timeout, command
+            )
         return subprocess.CompletedProcess(command, code, _text(stdout), _text(stderr))
 
 
@@ -150,7 +169,10 @@ def _call(
 ) -> int:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         connection.settimeout(timeout)
-        connection.connect(helper.address)
+        try:
+            connection.connect(helper.address)
+        except (FileNotFoundError, ConnectionRefusedError) as unreachable:
+            raise _Unreachable(helper.address) from unreachable
         socket.send_fds(connection, [b"r"], [s.fileno() for s in streams])
         connection.sendall(json.dumps({"args": args, "cwd": str(cwd), "env": dict(env)}).encode() + b"\n")
         replies = connection.makefile("rb")
