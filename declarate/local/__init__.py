@@ -73,8 +73,8 @@ def running_server(**settings: Any) -> Iterator[ServerHandle]:
     """Serve a local control plane on a free loopback port while the ``with`` block runs.
 
     Yields a handle with ``url``, ``oauth_url``, ``client_id``, ``client_secret``, ``stats()``,
-    ``reset_stats()``, ``recorded_responses()`` and ``app``. Keyword arguments are ``LocalSettings``
-    fields, plus ``host`` and ``port``.
+    ``reset_stats()``, ``on_answer(listener)``, ``recorded_responses()`` and ``app``. Keyword
+    arguments are ``LocalSettings`` fields, plus ``host`` and ``port``.
     """
     from .serve import running_server as serve_in_thread
 

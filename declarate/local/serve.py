@@ -57,6 +57,11 @@ class ServerHandle:
         """Zero the request counters."""
         self.app.stats.reset()
 
+    def on_answer(self, listener: Callable[[str, str], None]) -> Callable[[], None]:
+        """Call ``listener(route template, status)`` as each API request is answered, after it was
+        applied and before the answer is sent; returns a function that stops it (see ``RequestStats.listen``)."""
+        return self.app.stats.listen(listener)
+
     def recorded_responses(self) -> list[dict[str, Any]]:
         """Responses kept when started with ``record_responses=True`` (else empty)."""
         return self.app.recorder.entries() if self.app.recorder else []

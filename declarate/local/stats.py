@@ -3,7 +3,8 @@
 ``CountingWrapper`` is the outermost ASGI layer: it counts every API request by route template
 (``GET /admin/projects/{project_id}``) and final status, injected faults included (a dropped
 connection counts as ``dropped``), and hands the server's own ``send`` down in the scope so the
-fault layer can close the real connection. ``RecordingWrapper`` sits next to the routes and keeps
+fault layer can close the real connection. Listeners (``RequestStats.listen``) hear of each answer
+after the request was applied and before the answer leaves: a crash test kills its client there. ``RecordingWrapper`` sits next to the routes and keeps
 (operation, status, content type, body) of each response for schema conformance checks.
 ``/health`` and ``/_local/*`` are neither counted nor recorded. No business logic.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.routing import BaseRoute, Match, Route
@@ -43,13 +44,39 @@ def template_of(route: Route | None, scope: Scope) -> str:
     return f"{scope['method']} {route.path if route else '<unmatched>'}"
 
 
+# Called with the route template (``POST /indexes/{index_name}/backups``) and the answer's status.
+AnswerListener = Callable[[str, str], None]
+
+
 class RequestStats:
-    """Thread-safe counters of requests served."""
+    """Thread-safe counters of requests served, and the listeners told of each answer."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_route: Counter[str] = Counter()
         self._by_status: Counter[str] = Counter()
+        self._listeners: list[AnswerListener] = []
+
+    def listen(self, listener: AnswerListener) -> Callable[[], None]:
+        """Call ``listener(template, status)`` once each API request is answered, before the answer is
+        sent (so the request was applied and its client has not learned it); returns a function that
+        stops it. Listeners run in the server's thread and must be quick."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def stop() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return stop
+
+    def answering(self, template: str, status: str) -> None:
+        """Tell every listener that a request is about to be answered."""
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(template, status)
 
     def count(self, template: str, status: str) -> None:
         """Count one request."""
@@ -86,6 +113,7 @@ class CountingWrapper:
             await self.app(scope, receive, send)
             return
         route = route_of(self.routes, scope)
+        template = template_of(route, scope)
         scope[ROUTE_KEY] = route
         scope[RAW_SEND_KEY] = send
         status = "dropped"
@@ -94,12 +122,13 @@ class CountingWrapper:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = str(message["status"])
+                self.stats.answering(template, status)
             await send(message)
 
         try:
             await self.app(scope, receive, observe)
         finally:
-            self.stats.count(template_of(route, scope), status)
+            self.stats.count(template, status)
 
 
 class Recorder:

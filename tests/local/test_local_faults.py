@@ -135,3 +135,24 @@ def test_stats_count_route_templates_and_statuses() -> None:
         assert server.stats() == stats
         assert client.delete("/_local/stats").status_code == 204
         assert client.get("/_local/stats").json() == {"total": 0, "by_route": {}, "by_status": {}}
+
+
+def test_answer_listeners_hear_each_api_request_after_it_was_applied_and_before_its_answer() -> None:
+    heard: list[tuple[str, str, int]] = []
+    with running_server() as server, httpx.Client(base_url=server.url) as client:
+        headers = owner_headers(client, server.client_id, server.client_secret)
+
+        def listener(template: str, status: str) -> None:
+            # The project the POST creates is already stored when its answer is about to leave.
+            with server.app.context.store.read() as tx:
+                stored = tx.scalar("SELECT count(*) FROM projects WHERE name = 'heard'")
+            heard.append((template, status, stored))
+
+        stop = server.on_answer(listener)
+        created = client.post("/admin/projects", json={"name": "heard"}, headers=headers)
+        assert client.get("/health").status_code == 200
+        stop()
+        assert client.get("/admin/projects", headers=headers).status_code == 200
+
+    assert created.status_code == 200
+    assert heard == [("POST /admin/projects", "200", 1)]
