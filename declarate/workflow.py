@@ -16,7 +16,7 @@ from declarate.config.pipeline import LoadedConfig
 from declarate.engine.diff import diff_attrs
 from declarate.engine.planner import data_impact_targets
 from declarate.engine.planner import plan as make_plan
-from declarate.engine.renames import rehome, rename_sources
+from declarate.engine.renames import pending_renames, rehome, rename_sources
 from declarate.engine.targeting import unmatched_addresses
 from declarate.errors import (
     MovedAttribute,
@@ -28,7 +28,7 @@ from declarate.errors import (
     UnmatchedTargets,
 )
 from declarate.model.address import Address, Kind
-from declarate.model.plan import Action, Plan
+from declarate.model.plan import Action, DataImpact, Plan
 from declarate.model.plan_diff import change_differences
 from declarate.model.resource import Resource
 from declarate.model.saved_plan import PlanInputs, SavedPlan
@@ -98,7 +98,7 @@ async def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: 
     planned = make_plan(desired, live, inputs.settings, inputs.overrides)
     targets = [index for address in data_impact_targets(planned, live) if (index := live.get(address))]
     if targets:
-        impacts = await provider.data_impacts(targets)
+        impacts = await _read_impacts(provider, desired, live, targets)
         planned = make_plan(desired, live, inputs.settings, inputs.overrides, impacts)
     return dataclasses.replace(
         planned,
@@ -111,6 +111,27 @@ async def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: 
             if d.api_key_env and scope.startswith("project/")
         },
     )
+
+
+async def _read_impacts(
+    provider: Provider, desired: State, live: State, targets: list[Resource]
+) -> dict[Address, DataImpact]:
+    """The data impact of each target, by its address in the plan.
+
+    `live` shows a project still to be renamed under its new name (`rehome`), which does not exist
+    yet: its indexes are read under the project's live name, or every count there would be unknown.
+    """
+    live_names = {new: old for old, new in pending_renames(desired, live, Kind.PROJECT).items()}
+    read_as = {
+        index.address: dataclasses.replace(
+            index, address=dataclasses.replace(index.address, project=live_names[str(index.address.project)])
+        )
+        if str(index.address.project) in live_names
+        else index
+        for index in targets
+    }
+    found = await provider.data_impacts(list(read_as.values()))
+    return {address: found[read.address] for address, read in read_as.items() if read.address in found}
 
 
 async def rederive_saved_plan(

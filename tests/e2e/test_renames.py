@@ -266,3 +266,22 @@ def test_records_written_after_the_rename_backup_keep_the_old_index(cli: Cli, sd
     assert "index recs holds 5 records but recs-v2 only 2" in applied.output
     data = control.Index(host=control.describe_index("recs").host)
     assert sorted(data.fetch(ids=ids, namespace="late").vectors) == sorted(ids)
+
+
+def test_indexes_of_a_project_being_renamed_have_their_records_counted(cli: Cli, sdk: Sdk) -> None:
+    """The new project name does not exist until apply: counts are read under the live name, so an
+    empty index deletes freely and a full one shows what it holds (never 'unknown')."""
+    cli.write("config/team.yaml", INDEX_BEFORE + "  - name: spare\n    dimension: 4\n")
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    _upsert(sdk, "recs", {"": 3})
+    cli.write(
+        "config/team.yaml",
+        INDEX_AFTER.replace("name: team-a\n", "name: team-b\nrenamed_from: team-a\n").replace(
+            "deletion_protection: enabled", "deletion_protection: disabled"
+        ),
+    )
+    planned = cli("plan", "-f", "config")
+    assert planned.code == 0, planned.output
+    assert "unknown" not in planned.stdout
+    assert "data impact: destroys 0 records in 0 namespaces" in planned.stdout  # spare, deleted
+    assert "3 records in 1 namespace" in planned.stdout  # recs, renamed
