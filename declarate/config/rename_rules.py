@@ -2,8 +2,9 @@
 
 A declaration renamed from itself; two declarations renamed from one old name (only one can take the
 old object over); a rename from a name the config still declares (the two declarations would fight
-over one object); `renamed_from` on a project that is `ensure: absent`; `keep_backup` without a
-rename. Names are compared within their scope: projects across the config, indexes and API keys
+over one object), named a chain when that declaration is itself renamed (renames do not chain: one
+step per apply) and a cycle when the renames lead back; `renamed_from` on a project that is
+`ensure: absent`; `keep_backup` without a rename. Names are compared within their scope: projects across the config, indexes and API keys
 within their project, service accounts within the organization. Offline; never reads live state.
 """
 
@@ -61,10 +62,13 @@ def _renames(declarations: Iterable[Declaration], what: str, scope: str) -> list
     """The rename mistakes among the declarations of one kind in one scope."""
     declarations = list(declarations)
     declared: dict[str, Origin] = {}
+    sources: dict[str, str] = {}  # declared name -> the name it is renamed from
     for doc, path, item in declarations:
-        name = item.get("name")
+        name, old = item.get("name"), item.get("renamed_from")
         if isinstance(name, str):
             declared.setdefault(name, doc.origin((*path, "name")))
+            if isinstance(old, str) and old != name:
+                sources.setdefault(name, old)
     claimed: dict[str, Origin] = {}
     found: list[Diagnostic] = []
     for doc, path, item in declarations:
@@ -83,16 +87,7 @@ def _renames(declarations: Iterable[Declaration], what: str, scope: str) -> list
                 )
             )
         elif old in declared:
-            found.append(
-                diagnostic(
-                    doc,
-                    at,
-                    f"{what} {name!r} is renamed from {old!r}, which {scope} still declares at "
-                    f"{declared[old]}: both declarations would claim the same live {what}",
-                    "rules.renamed_from_declared",
-                    hint=f"remove the declaration of {old!r}, or fix renamed_from",
-                )
-            )
+            found.append(_declared_old(doc, at, what, scope, name, old, declared[old], sources))
         elif old in claimed:
             found.append(
                 diagnostic(
@@ -107,6 +102,51 @@ def _renames(declarations: Iterable[Declaration], what: str, scope: str) -> list
         else:
             claimed[old] = doc.origin(at)
     return found
+
+
+def _declared_old(
+    doc: SourceDocument,
+    at: Path,
+    what: str,
+    scope: str,
+    name: str,
+    old: str,
+    where: Origin,
+    sources: Mapping[str, str],
+) -> Diagnostic:
+    """A rename from a name that is still declared: a plain clash, a chain of renames, or a cycle."""
+    steps = [name, old]
+    while steps[-1] in sources and sources[steps[-1]] not in steps:
+        steps.append(sources[steps[-1]])
+    if steps[-1] in sources and sources[steps[-1]] == name:
+        cycle = " <- ".join([*steps, name])
+        return diagnostic(
+            doc,
+            at,
+            f"{what} {name!r} is renamed from {old!r}, declared at {where}, and the renames form a cycle "
+            f"({cycle}): each name would be taken before it is freed",
+            "rules.renamed_from_cycle",
+            hint=f"rename through a free name: one rename per apply, e.g. {old!r} to a temporary name first",
+        )
+    if old in sources:
+        chain = " <- ".join(steps)
+        return diagnostic(
+            doc,
+            at,
+            f"{what} {name!r} is renamed from {old!r}, which {scope} declares at {where} as renamed from "
+            f"{sources[old]!r}: renames do not chain ({chain})",
+            "rules.renamed_from_chain",
+            hint=f"to rename {steps[-1]!r} to {name!r} in one step, set renamed_from: {steps[-1]} and remove "
+            f"the declaration of {old!r}",
+        )
+    return diagnostic(
+        doc,
+        at,
+        f"{what} {name!r} is renamed from {old!r}, which {scope} still declares at "
+        f"{where}: both declarations would claim the same live {what}",
+        "rules.renamed_from_declared",
+        hint=f"remove the declaration of {old!r}, or fix renamed_from",
+    )
 
 
 def _keep_backup(doc: SourceDocument) -> list[Diagnostic]:
