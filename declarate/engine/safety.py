@@ -139,15 +139,27 @@ def pod_create(change: Change, context: SafetyContext) -> Block | None:
 
 
 def tag_limit(change: Change, context: SafetyContext) -> Block | None:
-    """Pinecone refuses a 21st tag; the ownership tag declarate adds counts like any other."""
+    """Pinecone refuses a 21st tag; the ownership tag declarate adds counts like any other, and so
+    does the marker an index rename puts on the new index until the rename is done."""
     if change.kind is not Kind.INDEX or change.after is None:
         return None
     tags = _after(change, "tags") or {}
-    if len(tags) <= d.MAX_TAGS:
+    marked = change.action is Action.RENAME and d.RENAME_MARKER_TAG not in tags
+    count = len(tags) + marked
+    if count <= d.MAX_TAGS:
         return None
+    if marked:
+        return Block(
+            RULE_TAG_LIMIT,
+            f"the renamed index would carry {count} tags while the rename runs: declarate's ownership tag "
+            f"{tag_text(context.settings)} and the rename's marker {d.RENAME_MARKER_TAG} count too; "
+            f"Pinecone allows at most {d.MAX_TAGS}",
+            f"none: declare at most {d.MAX_TAGS - 2} tags of your own on an index being renamed, and add "
+            "the others once the rename is applied",
+        )
     return Block(
         RULE_TAG_LIMIT,
-        f"the index would carry {len(tags)} tags, including declarate's ownership tag "
+        f"the index would carry {count} tags, including declarate's ownership tag "
         f"{tag_text(context.settings)}; Pinecone allows at most {d.MAX_TAGS}",
         f"none: declare at most {d.MAX_TAGS - 1} tags of your own on this index",
     )

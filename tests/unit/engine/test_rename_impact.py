@@ -104,3 +104,29 @@ def test_an_unknown_rename_impact_is_shown_with_its_reason() -> None:
     result = plan(DESIRED, LIVE, SETTINGS, Overrides(), {OLD: DataImpact.unreadable("host not found")})
 
     assert "      data impact: unknown: host not found" in render_plan_text(result, color=False).splitlines()
+
+
+def _tags(count: int) -> dict[str, str]:
+    return {f"t{n}": "x" for n in range(count)}
+
+
+def test_a_rename_counts_its_marker_tag_against_the_tag_limit() -> None:
+    # 18 of the user's own + the ownership tag + the marker = 20: allowed; one more is blocked.
+    allowed = desired_state(project(), renamed(index(name="recs-v2", tags=_tags(18)), "recs"))
+    blocked = desired_state(project(), renamed(index(name="recs-v2", tags=_tags(19)), "recs"))
+
+    assert the_rename(plan(allowed, LIVE, SETTINGS)).blocks == ()
+    (block,) = the_rename(plan(blocked, LIVE, SETTINGS)).blocks
+    assert block.rule == "tag-limit"
+    assert block.message == (
+        "the renamed index would carry 21 tags while the rename runs: declarate's ownership tag "
+        "managed-by=declarate and the rename's marker declarate-renaming-from count too; Pinecone allows at most 20"
+    )
+    assert block.override.startswith("none: declare at most 18 tags of your own on an index being renamed")
+
+
+def test_the_same_tags_without_a_rename_are_within_the_limit() -> None:
+    desired = desired_state(project(), index(name="recs", tags=_tags(19)))
+
+    (change,) = plan(desired, LIVE, SETTINGS).changes
+    assert change.action is Action.UPDATE and change.blocks == ()
