@@ -5,8 +5,9 @@ whichever worker is free, one at a time, except the folders in ``ONE_WORKER``: e
 whole on one worker, in collection order, because its tests share one session (the contract suite's
 session server, which checks coverage of the served operations when the session ends). pytest-xdist's own
 ``--dist loadgroup`` would do this with markers, but it renames test ids, which pytest 9.2 no longer
-allows. This module only schedules, compiles declarate's sources once before any test runs, and
-sets hypothesis's suite-wide profile; it defines no fixtures.
+allows. Under pytest-xdist the long folders start first (``LONG_FIRST``). This module only schedules,
+compiles declarate's sources once before any test runs, and sets hypothesis's suite-wide profile;
+it defines no fixtures.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import pytest
 from hypothesis import settings
 
 ONE_WORKER = ("tests/contract/",)
+# Under pytest-xdist, tests start in this order of folders (each in collection order), so the long
+# ones (seconds each: killed and faulty applies, benchmarks, workflows) start first and the many
+# short ones fill the end: no worker idles while another finishes a long test. The contract folder
+# starts first anyway (pytest-xdist sends the unit with the most tests first).
+LONG_FIRST = ("tests/reliability/", "tests/bench/", "tests/security/", "tests/e2e/", "tests/render/")
 
 
 def _scope(nodeid: str) -> str:
@@ -57,6 +63,17 @@ def _compile_declarate() -> None:
 # example that passes alone), which says nothing about declarate.
 settings.register_profile("declarate", deadline=None)
 settings.load_profile("declarate")
+
+
+def _start_rank(nodeid: str) -> int:
+    return next(
+        (rank for rank, folder in enumerate(LONG_FIRST) if nodeid.startswith(folder)), len(LONG_FIRST)
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the order tests are handed out in
+        items.sort(key=lambda item: _start_rank(item.nodeid))
 
 
 def pytest_configure(config: pytest.Config) -> None:

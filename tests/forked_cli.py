@@ -3,29 +3,31 @@
 Most of a CLI child's CPU was importing (about 0.4 s of a plan's 0.47 s on the shared 2-core
 machine), paid by every one of the suite's hundreds of end-to-end runs. One helper process per
 pytest worker imports declarate's modules once, holds no thread, and forks a child per call. The
-child runs ``declarate.cli`` as ``python -m`` does (``runpy`` as ``__main__``, ``sys.argv``,
-``sys.path[0]`` the working directory) with the call's working directory, environment and standard
-streams (separate files, as ``subprocess.run(capture_output=True)``), and its exit status is the
-CLI's own, signals included.
+child runs declarate as the real command would: ``python -m declarate.cli`` (``runpy`` as
+``__main__``, ``sys.argv``, ``sys.path[0]`` the working directory) or a console script (``runpy``
+on its file), with the call's working directory, environment (``PYTHONPATH`` included) and
+standard streams, and its exit status is the CLI's own, signals included.
+
+- ``run`` is ``subprocess.run(capture_output=True, text=True)`` of ``python -m declarate.cli``
+  (the e2e harness).
+- ``shim_line`` is a shell line that runs declarate with the shell's own streams (the GitHub
+  Actions stand-in puts it on ``PATH`` as ``declarate``).
 
 What it is not: a test of process start-up. Tests about start-up and import laziness, signals,
-kill -9, Ctrl-C or terminals start a real ``python -m declarate.cli``; and ``run`` starts one itself
-when the call needs what a fork cannot give (an interpreter setting from the environment, such as
-``PYTHONPATH`` or the locale, that differs from the helper's; no ``fork`` on this platform), or when
-``DECLARATE_TESTS_FORK=0``.
-
-The helper stops when the worker that started it exits (end of file on its stdin).
+kill -9, Ctrl-C or terminals start a real process. A call also gets a real process when it needs
+what a fork cannot give (an interpreter setting from the environment, such as the locale or
+``PYTHONHASHSEED``, that differs from the helper's; no ``fork`` on this platform) or when
+``DECLARATE_TESTS_FORK=0``. The helper stops when the worker that started it exits (end of file
+on its stdin).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib
 import io
 import json
 import os
-import pkgutil
 import selectors
 import shutil
 import signal
@@ -33,51 +35,51 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+MODULE = "declarate.cli"
 # Settings a Python process reads once, at start-up: a child forked from the helper has the
-# helper's. A call whose environment differs from the helper's in one of them runs in a real
-# process. The thread-pool sizes of numpy's BLAS are set to 1 in the helper so it holds no thread
-# (fork copies only the calling thread); they change no result.
+# helper's. A call whose environment differs in one of them runs in a real process (PYTHONPATH
+# excepted: the child puts its entries on sys.path where Python would). numpy's BLAS thread pools
+# are sized 1 in the helper so it holds no thread (fork copies only the calling thread); that
+# changes no result.
 _STARTUP_PREFIXES = ("PYTHON", "LC_")
 _STARTUP_NAMES = ("LANG", "LANGUAGE")
 _THREAD_POOLS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def _startup_settings(env: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if k.startswith(_STARTUP_PREFIXES) or k in _STARTUP_NAMES}
+    return {
+        k: v
+        for k, v in env.items()
+        if (k.startswith(_STARTUP_PREFIXES) or k in _STARTUP_NAMES) and k != "PYTHONPATH"
+    }
 
 
-# --- the client: one per pytest worker ------------------------------------------------------------
+# --- the caller's side ------------------------------------------------------------------------------
 
 
 class _Helper:
-    """The running helper process of this worker, started on first use."""
+    """The running helper process of this pytest worker, started on first use."""
 
     def __init__(self) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="declarate-forked-cli-"))
         self.address = str(self.directory / "socket")
-        self.env = {**os.environ, **_THREAD_POOLS}
         self.log = open(self.directory / "helper.log", "wb")  # noqa: SIM115 (lives as long as the helper)
         self.process = subprocess.Popen(
             [sys.executable, __file__, self.address],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
-            env=self.env,
+            env={**os.environ, **_THREAD_POOLS},
         )
         assert self.process.stdout is not None
         ready = self.process.stdout.readline()
         if ready != b"ready\n":
             self.close()
-            log = (self.directory / "helper.log").read_text(errors="replace")
-            raise RuntimeError(f"the forked-CLI helper did not start: {ready!r}\n{log}")
-
-    def serves(self, env: Mapping[str, str]) -> bool:
-        return self.process.poll() is None and _startup_settings(env) == _startup_settings(self.env)
+            raise RuntimeError(f"the forked-CLI helper did not start: {ready!r}")
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -89,22 +91,29 @@ class _Helper:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
-        shutil.rmtree(self.directory, ignore_errors=True)  # someone may have cleaned /tmp already
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 _helper: _Helper | None = None
 usage = {"calls": 0, "cpu": 0.0}  # forked calls made by this process and their CPU seconds (user + sys)
 
 
-def _the_helper() -> _Helper:
+def _the_helper() -> _Helper | None:
+    """This worker's helper, started on first use; None where calls run in real processes."""
     global _helper
-    if _helper is None:
+    if (
+        not hasattr(os, "fork")
+        or not hasattr(os, "pidfd_open")
+        or os.environ.get("DECLARATE_TESTS_FORK") == "0"
+    ):
+        return None
+    if _helper is None or _helper.process.poll() is not None:
         _helper = _Helper()
         atexit.register(_helper.close)
     return _helper
 
 
-def _replace_the_helper() -> _Helper:
+def _replace_the_helper() -> _Helper | None:
     """A new helper for one that can no longer be reached (stopped, or its socket removed by a /tmp
     clean-up): only ever before a call was sent, so no CLI run is repeated."""
     global _helper
@@ -119,31 +128,41 @@ class _Unreachable(Exception):
     """The helper's socket refused or is gone: nothing of the call was sent."""
 
 
-def _forks() -> bool:
-    return hasattr(os, "fork") and hasattr(os, "pidfd_open") and os.environ.get("DECLARATE_TESTS_FORK") != "0"
-
-
 def run(
     args: Sequence[str], *, cwd: Path, env: Mapping[str, str], input: str = "", timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m declarate.cli ARGS` in `cwd` with exactly `env`: like ``subprocess.run`` with
+    """`python -m declarate.cli ARGS` in `cwd` with exactly `env`: as ``subprocess.run`` with
     ``capture_output=True, text=True`` (returncode, stdout, stderr; ``TimeoutExpired`` on timeout)."""
-    command = [sys.executable, "-m", "declarate.cli", *args]
-    if not _forks() or not _the_helper().serves(env):
-        return subprocess.run(
-            command, cwd=cwd, env=dict(env), input=input, capture_output=True, text=True, timeout=timeout
-        )
-    with contextlib.ExitStack() as files:
-        stdin, stdout, stderr = (files.enter_context(tempfile.TemporaryFile()) for _ in range(3))
-        stdin.write(input.encode(_locale_encoding()))
-        stdin.seek(0)
-        try:
-            code = _call(_the_helper(), list(args), cwd, env, (stdin, stdout, stderr), timeout, command)
-        except _Unreachable:
-            code = _call(
-                _replace_the_helper(), list(args), cwd, env, (stdin, stdout, stderr), timeout, command
-            )
-        return subprocess.CompletedProcess(command, code, _text(stdout), _text(stderr))
+    command = [sys.executable, "-m", MODULE, *args]
+    helper = _the_helper()
+    if helper is not None:
+        with contextlib.ExitStack() as files:
+            stdin, stdout, stderr = (files.enter_context(tempfile.TemporaryFile()) for _ in range(3))
+            stdin.write(input.encode(_locale_encoding()))
+            stdin.seek(0)
+            request = {"main": MODULE, "args": list(args), "cwd": str(cwd), "env": dict(env)}
+            try:
+                code = _call(helper.address, request, (stdin, stdout, stderr), timeout, command)
+            except _Unreachable:
+                helper = _replace_the_helper()
+                assert helper is not None
+                code = _call(helper.address, request, (stdin, stdout, stderr), timeout, command)
+            if code is not None:
+                return subprocess.CompletedProcess(command, code, _text(stdout), _text(stderr))
+    return subprocess.run(
+        command, cwd=cwd, env=dict(env), input=input, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def shim_line(console_script: Path | None) -> str:
+    """A shell line (`exec ...`) that runs declarate with "$@": the console script's file (its
+    program name is `declarate`) when given, else `python -m declarate.cli`. Starts the helper."""
+    helper = _the_helper()
+    main = str(console_script) if console_script is not None else MODULE
+    if helper is None:
+        target = f'"{main}"' if console_script is not None else f"-m {MODULE}"
+        return f'exec "{sys.executable}" {target} "$@"'
+    return f'exec "{sys.executable}" -I -S "{__file__}" --call "{helper.address}" "{main}" "$@"'
 
 
 def _locale_encoding() -> str:
@@ -159,30 +178,29 @@ def _text(file: IO[bytes]) -> str:
 
 
 def _call(
-    helper: _Helper,
-    args: list[str],
-    cwd: Path,
-    env: Mapping[str, str],
-    streams: tuple[IO[bytes], IO[bytes], IO[bytes]],
-    timeout: float,
-    command: list[str],
-) -> int:
+    address: str, request: dict[str, Any], streams: Sequence[Any], timeout: float | None, command: list[str]
+) -> int | None:
+    """Run `request` in a forked child with `streams` as its stdin, stdout, stderr: its exit code, or
+    None when the helper will not run it (then the caller starts a real process). Raises
+    _Unreachable, before anything was sent, when the helper cannot be reached."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         connection.settimeout(timeout)
         try:
-            connection.connect(helper.address)
+            connection.connect(address)
         except (FileNotFoundError, ConnectionRefusedError) as unreachable:
-            raise _Unreachable(helper.address) from unreachable
-        socket.send_fds(connection, [b"r"], [s.fileno() for s in streams])
-        connection.sendall(json.dumps({"args": args, "cwd": str(cwd), "env": dict(env)}).encode() + b"\n")
+            raise _Unreachable(address) from unreachable
+        socket.send_fds(connection, [b"r"], [s if isinstance(s, int) else s.fileno() for s in streams])
+        connection.sendall(json.dumps(request).encode() + b"\n")
         replies = connection.makefile("rb")
-        pid = json.loads(replies.readline())["pid"]
+        started = json.loads(replies.readline())
+        if "refused" in started:
+            return None
         try:
             line = replies.readline()
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            raise subprocess.TimeoutExpired(command, timeout) from None
+                os.kill(started["pid"], signal.SIGKILL)
+            raise subprocess.TimeoutExpired(command, timeout or 0) from None
         if not line:
             raise RuntimeError("the forked-CLI helper stopped during a call")
         reply = json.loads(line)
@@ -191,23 +209,44 @@ def _call(
         return int(os.waitstatus_to_exitcode(reply["status"]))
 
 
+def _shim(address: str, main: str, args: list[str]) -> None:
+    """`--call`: run declarate with this process's streams, cwd and environment; exit as it did."""
+    request = {"main": main, "args": args, "cwd": os.getcwd(), "env": dict(os.environ)}
+    try:
+        code = _call(address, request, (0, 1, 2), None, [])
+    except _Unreachable:
+        code = None
+    if code is None:  # a real process, in place of this one
+        target = [main] if main != MODULE else ["-m", MODULE]
+        os.execv(sys.executable, [sys.executable, *target, *args])
+    if code < 0:
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    sys.exit(code)
+
+
 # --- the helper process -----------------------------------------------------------------------------
 
 
 def _preimport() -> None:
     """Every declarate module a command may load, but not ``declarate.cli``: the child runs it as
     ``__main__``, and a command that imports ``declarate.cli`` gets its own copy, as under ``-m``."""
+    import importlib
+    import pkgutil
+
     from declarate import startup
 
     startup.skip_unused_parts()  # as `cli.run` does before anything imports httpx
     import declarate
 
     for module in pkgutil.walk_packages(declarate.__path__, "declarate."):
-        if module.name != "declarate.cli" and not module.name.endswith(".__main__"):
+        if module.name != MODULE and not module.name.endswith(".__main__"):
             importlib.import_module(module.name)
 
 
 def _threads() -> int:
+    import threading
+
     tasks = Path("/proc/self/task")
     return len(list(tasks.iterdir())) if tasks.is_dir() else threading.active_count()
 
@@ -220,6 +259,7 @@ def _serve(address: str) -> None:
 
     gc.collect()
     gc.freeze()  # the imported objects stay shared with every child instead of being copied
+    own = _startup_settings(os.environ)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(64)
@@ -231,44 +271,49 @@ def _serve(address: str) -> None:
     sys.stdout.flush()
     while True:
         for key, _ in selector.select():
-            if key.data == "stop":
+            if key.data == "stop":  # the worker is gone, whether or not it could clean up
+                shutil.rmtree(os.path.dirname(address), ignore_errors=True)
                 return
-            if key.data == "accept":
-                connection, _ = listener.accept()
-                fds: list[int] = []
-                try:
-                    _, fds, _, _ = socket.recv_fds(connection, 1, 3)
-                    request = json.loads(connection.makefile("rb").readline())
-                    pid = os.fork()
-                    if pid == 0:  # the child: keep none of the helper's descriptors
-                        selector.close()
-                        for pidfd, (_, other) in running.items():
-                            os.close(pidfd)
-                            other.close()
-                        listener.close()
-                        connection.close()
-                        _child(request, fds)
-                finally:
-                    for fd in fds:
-                        os.close(fd)
-                connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-                pidfd = os.pidfd_open(pid)
-                running[pidfd] = (pid, connection)
-                selector.register(pidfd, selectors.EVENT_READ, "exit")
-            else:
+            if key.data == "exit":
                 pidfd = int(key.fd)
                 pid, connection = running.pop(pidfd)
                 selector.unregister(pidfd)
                 os.close(pidfd)
-                _, status, usage = os.wait4(pid, 0)
-                reply = {"status": status, "cpu": usage.ru_utime + usage.ru_stime}
+                _, status, rusage = os.wait4(pid, 0)
+                reply = {"status": status, "cpu": rusage.ru_utime + rusage.ru_stime}
                 with contextlib.suppress(OSError):  # the caller gave up (timeout)
                     connection.sendall(json.dumps(reply).encode() + b"\n")
                 connection.close()
+                continue
+            connection, _ = listener.accept()
+            fds: list[int] = []
+            try:
+                _, fds, _, _ = socket.recv_fds(connection, 1, 3)
+                request = json.loads(connection.makefile("rb").readline())
+                if _startup_settings(request["env"]) != own:
+                    connection.sendall(b'{"refused": "interpreter settings differ"}\n')
+                    connection.close()
+                    continue
+                pid = os.fork()
+                if pid == 0:  # the child: keep none of the helper's descriptors
+                    selector.close()
+                    for pidfd, (_, other) in running.items():
+                        os.close(pidfd)
+                        other.close()
+                    listener.close()
+                    connection.close()
+                    _child(request, fds)
+            finally:
+                for fd in fds:
+                    os.close(fd)
+            connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+            pidfd = os.pidfd_open(pid)
+            running[pidfd] = (pid, connection)
+            selector.register(pidfd, selectors.EVENT_READ, "exit")
 
 
 def _child(request: dict[str, Any], fds: list[int]) -> None:
-    """Become `python -m declarate.cli ARGS` with the request's cwd, environment and streams; never returns."""
+    """Become `python -m declarate.cli ARGS` (or the console script) as requested; never returns."""
     import runpy
 
     code = 1
@@ -276,23 +321,48 @@ def _child(request: dict[str, Any], fds: list[int]) -> None:
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
         os.chdir(request["cwd"])
+        _set_python_path(request["env"].get("PYTHONPATH", ""))
         os.environ.clear()
         os.environ.update(request["env"])
-        sys.argv = ["-m", *request["args"]]
-        sys.path[0] = os.getcwd()
+        main = request["main"]
         try:
-            runpy.run_module("declarate.cli", run_name="__main__", alter_sys=True)
+            if main == MODULE:
+                sys.argv = ["-m", *request["args"]]
+                sys.path[0] = os.getcwd()
+                runpy.run_module(MODULE, run_name="__main__", alter_sys=True)
+            else:
+                sys.argv = [main, *request["args"]]
+                sys.path[0] = os.path.dirname(os.path.realpath(main))
+                runpy.run_path(main, run_name="__main__")
             code = 0
         except SystemExit as exit:
             code = _exit_code(exit.code)
         except KeyboardInterrupt:
-            _exit_by_sigint()
+            _finish(0)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # as Python does: die of SIGINT
+            os.kill(os.getpid(), signal.SIGINT)
         except BaseException:
             sys.excepthook(*sys.exc_info())
             code = 1
         code = _finish(code)
     finally:
         os._exit(code)
+
+
+def _python_path(value: str) -> list[str]:
+    """The sys.path entries Python makes of a `PYTHONPATH` value at start-up (absolute, from the cwd)."""
+    return [os.path.abspath(entry) for entry in value.split(os.pathsep) if entry]
+
+
+_OWN_PYTHON_PATH = _python_path(os.environ.get("PYTHONPATH", ""))  # the helper's, made in its cwd
+
+
+def _set_python_path(wanted: str) -> None:
+    """`PYTHONPATH`'s entries come right after sys.path[0]: the helper's own, replaced by the call's."""
+    own = _OWN_PYTHON_PATH
+    if own and sys.path[1 : 1 + len(own)] == own:
+        del sys.path[1 : 1 + len(own)]
+    sys.path[1:1] = _python_path(wanted)
 
 
 def _exit_code(value: object) -> int:
@@ -305,15 +375,10 @@ def _exit_code(value: object) -> int:
     return 1
 
 
-def _exit_by_sigint() -> None:
-    """As Python does for an uncaught KeyboardInterrupt: die of SIGINT."""
-    _finish(0)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    os.kill(os.getpid(), signal.SIGINT)
-
-
 def _finish(code: int) -> int:
     """Python's own exit: wait for non-daemon threads, run atexit handlers, flush the streams."""
+    import threading
+
     shutdown = getattr(threading, "_shutdown", None)
     if shutdown is not None:
         shutdown()
@@ -327,4 +392,7 @@ def _finish(code: int) -> int:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1])
+    if sys.argv[1:2] == ["--call"]:
+        _shim(sys.argv[2], sys.argv[3], sys.argv[4:])
+    else:
+        _serve(sys.argv[1])

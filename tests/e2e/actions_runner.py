@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from tests import forked_cli
 from tests.e2e.harness import cli_env
 
 REPO = Path(__file__).resolve().parents[2]
@@ -226,20 +227,19 @@ class Runner:
 
     def _base_env(self) -> dict[str, str]:
         env = {k: v for k, v in cli_env(None).items() if not k.startswith("RUNNER_")}
-        # The `declarate` console script of this interpreter, importing this checkout of declarate.
+        # `declarate`: the console script of this interpreter (else `python -m declarate.cli`),
+        # importing this checkout of declarate, forked from the harness's pre-imported helper.
         bin_dir = Path(sys.executable).parent
-        if not (bin_dir / "declarate").exists() or not (bin_dir / "python").exists():
-            shims = {
-                "declarate": f'exec "{sys.executable}" -m declarate.cli "$@"',
-                "python": f'exec "{sys.executable}" "$@"',
-            }
-            for command, line in shims.items():
-                shim = self.temp / "bin" / command
-                shim.parent.mkdir(exist_ok=True)
-                shim.write_text(f"#!/bin/sh\n{line}\n")
-                shim.chmod(0o755)
-            bin_dir = self.temp / "bin"
-        env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+        script = bin_dir / "declarate"
+        shims = {"declarate": forked_cli.shim_line(script if script.exists() else None)}
+        if not (bin_dir / "python").exists():
+            shims["python"] = f'exec "{sys.executable}" "$@"'
+        for command, line in shims.items():
+            shim = self.temp / "bin" / command
+            shim.parent.mkdir(exist_ok=True)
+            shim.write_text(f"#!/bin/sh\n{line}\n")
+            shim.chmod(0o755)
+        env["PATH"] = os.pathsep.join([str(self.temp / "bin"), str(bin_dir), env.get("PATH", "")])
         env["PYTHONPATH"] = str(REPO)
         env.update(GITHUB_ACTIONS="true", RUNNER_TEMP=str(self.temp), GITHUB_WORKSPACE=str(self.workspace))
         return env
