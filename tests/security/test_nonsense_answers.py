@@ -114,3 +114,31 @@ def test_a_rename_whose_backup_and_new_index_both_say_nothing_keeps_the_old_inde
         assert "recs" in [i.name for i in control.list_indexes()]
         data = control.Index(host=control.describe_index("recs").host)
         assert list(data.fetch(ids=["a"]).vectors) == ["a"]
+
+
+def test_an_index_planned_empty_is_not_deleted_once_records_arrived(tmp_path: Path) -> None:
+    """The plan read 0 records (the delete needs no override); by the time apply deletes, the index
+    holds one: it is counted again and kept, with a message to plan again."""
+    stats_answers: list[int] = []
+
+    def empty_at_plan_time(method: str, path: str, status: int, data: Any) -> tuple[int, Any] | None:
+        if path.endswith("/describe_index_stats"):
+            stats_answers.append(status)
+            if len(stats_answers) == 1:
+                return 200, {"namespaces": {}, "totalVectorCount": 0, "dimension": 4}
+        return None
+
+    with running_server(ready_after=0) as server:
+        cli = Cli(tmp_path, cli_env(server))
+        cli.write("config/team.yaml", TEAM)
+        assert cli("apply", "-f", "config", "--auto-approve").code == 0
+        control = Sdk(server).control("team-a")
+        control.Index(host=control.describe_index("recs").host).upsert(vectors=[("a", [1.0, 0, 0, 0])])
+        cli.write("config/team.yaml", "kind: Project\nname: team-a\n")
+        with rewriting_proxy(server.url, empty_at_plan_time) as url:
+            applied = Cli(tmp_path, {**cli_env(server), "DECLARATE_API_URL": url})(
+                "apply", "-f", "config", "--auto-approve"
+            )
+        assert applied.code == 1, applied.output
+        assert "held no record when planned, but now it holds 1 record in 1 namespace" in applied.output
+        assert [i.name for i in control.list_indexes()] == ["recs"]

@@ -2,7 +2,7 @@
 
 Create (POST /indexes, or /indexes/create-for-model for integrated embedding), update, adopt and
 unmanage (PATCH with only the changed mutable fields), replace (delete, wait for 404, create) and delete,
-each idempotent. `wait_for_index` polls describe with backoff until Ready, or until 404 for a
+each idempotent; an index the plan destroys because it was empty is counted again first. `wait_for_index` polls describe with backoff until Ready, or until 404 for a
 delete. Every call uses the project's control-plane key. Never decides what to change.
 """
 
@@ -19,6 +19,7 @@ from declarate.model.plan import Action, Change
 from declarate.model.resource import Resource
 from declarate.providers.base import ChangeResult, Outcome
 from declarate.providers.pinecone.admin_changes import matched, result, unsupported
+from declarate.providers.pinecone.data_impact import read_data_impacts
 from declarate.providers.pinecone.session import Session
 from declarate.providers.pinecone.wire import UnsupportedChange, index_configure_body, index_create_request
 
@@ -45,10 +46,12 @@ async def execute_index(
             return await _configure(session, change, desired, live)
         if action is Action.REPLACE and desired is not None:
             index_create_request(desired.attrs)  # refuse before deleting anything we could not recreate
+            await _check_still_empty(session, change, live)
             await _delete(session, change)
             await poll_index(session, change, gone=True, on_state=lambda _: None)
             return await _create(session, change, desired)
         if action is Action.DELETE:
+            await _check_still_empty(session, change, live)
             return await _delete(session, change)
     except UnsupportedChange as exc:
         return result(change, Outcome.FAILED, str(exc))
@@ -89,6 +92,25 @@ async def _configure(
         return result(change, Outcome.FAILED, "the index no longer exists: run plan again")
     _remember_status(session, project, configured)
     return result(change, Outcome.DONE)
+
+
+async def _check_still_empty(session: Session, change: Change, live: Resource | None) -> None:
+    """An index the plan destroys freely because it held no record is destroyed only if it still holds none.
+
+    The data-loss rule saw the count at plan time; records written since (while a reviewer read the
+    plan, or before a confirmation) would be lost without the plan saying so. A count the plan
+    showed and an override accepted, or none read at all, is not checked again.
+    """
+    impact = change.data_impact
+    if impact is None or impact.records != 0 or live is None:
+        return
+    now = (await read_data_impacts(session, [live]))[live.address]
+    if now.records == 0:
+        return
+    raise UnsupportedChange(
+        f"index {change.address.name} held no record when planned, but now {now.summary('it holds')}: "
+        "it is kept; plan again (the data-loss rule decides with the new count)"
+    )
 
 
 async def _delete(session: Session, change: Change) -> ChangeResult:
