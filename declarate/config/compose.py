@@ -93,6 +93,10 @@ class _MarkPositions(Mapping[Path, Origin]):
     def __contains__(self, path: object) -> bool:
         return path in self._marks
 
+    def get(self, path: Path, default: Any = None) -> Any:  # Mapping.get would look up twice
+        mark = self._marks.get(path)
+        return default if mark is None else Origin(self._file, mark.line + 1, mark.column + 1)
+
     def __iter__(self) -> Iterator[Path]:
         return iter(self._marks)
 

@@ -119,38 +119,49 @@ def _subtree_origins(
     doc: SourceDocument, path: Path, value: Any, attr: str, origins: dict[str, Origin]
 ) -> None:
     """Map the config node `value` at `path`, and every node below it, onto the attribute path `attr`."""
-    if path in doc.positions:
-        origins[attr] = doc.positions[path]
+    origin = doc.positions.get(path)
+    if origin is not None:
+        origins[attr] = origin
     if isinstance(value, dict):
         for key, child in value.items():
             _subtree_origins(doc, (*path, key), child, f"{attr}.{key}", origins)
 
 
 def _set(origins: dict[str, Origin], doc: SourceDocument, path: Path, attr: str) -> None:
-    if path in doc.positions:
-        origins[attr] = doc.positions[path]
+    origin = doc.positions.get(path)  # one lookup: positions make each Origin as it is read
+    if origin is not None:
+        origins[attr] = origin
 
 
-def index_spellings(index: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+def index_spellings(
+    index: Mapping[str, Any], spellings: tuple[sugar.Spelling, ...] | None = None
+) -> tuple[tuple[str, str], ...]:
     """(canonical attribute prefix, config prefix) pairs for the sugar forms this index uses.
 
     Read by the plan's views (through `Resource.spelled`) to show a field diff in the words the
     config used. Canonical-form keys need no entry: their paths are spelled the same in both.
+    `spellings`: the index's `sugar.spellings_of`, when the caller has them already.
     """
-    return tuple((s.canonical, s.written) for s in sugar.spellings_of(index) if s.shown)
+    found = sugar.spellings_of(index) if spellings is None else spellings
+    return tuple((s.canonical, s.written) for s in found if s.shown)
 
 
-def index_origins(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> dict[str, Origin]:
+def index_origins(
+    doc: SourceDocument,
+    path: Path,
+    index: Mapping[str, Any],
+    spellings: tuple[sugar.Spelling, ...] | None = None,
+) -> dict[str, Origin]:
     """Canonical attribute path -> the config node it came from, sugar included (the sugar table
-    says where each sugared path is written)."""
+    says where each sugared path is written; `spellings` as for `index_spellings`)."""
     origins: dict[str, Origin] = {"": doc.origin(path)}
     _set(origins, doc, (*path, "name"), "name")
     for key in ("deletion_protection", "tags", "read_capacity", "deployment", "schema"):
         if key in index:
             _subtree_origins(doc, (*path, key), index[key], key, origins)
     placed_first: set[str] = set()
-    for spelling in sugar.spellings_of(index):
-        keys = spelling.written.split(".")
+    for spelling in sugar.spellings_of(index) if spellings is None else spellings:
+        keys = spelling.keys
         at: Path = (*path, *keys)
         if spelling.place is sugar.Place.TREE:
             _subtree_origins(doc, at, _written_value(index, keys), spelling.canonical, origins)
@@ -165,7 +176,7 @@ def index_origins(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> 
     return origins
 
 
-def _written_value(index: Mapping[str, Any], keys: list[str]) -> Any:
+def _written_value(index: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
     value: Any = index
     for key in keys:
         value = mapping(value).get(key)
@@ -334,8 +345,9 @@ class _StateBuilder:
             keep_backup=index.get("keep_backup") is True,
             backup_schedules=isinstance(index.get("backup_schedules"), list),
         )
-        origins = index_origins(doc, path, index)
-        spellings = index_spellings(index)
+        written = sugar.spellings_of(index)  # once: origins and plan wording both read them
+        origins = index_origins(doc, path, index, written)
+        spellings = index_spellings(index, written)
         self._add(Resource(Address.index(project, name), attrs, origins, directives, spellings=spellings))
         for i, schedule in items(index.get("backup_schedules")):
             self._backup_schedule(doc, project, name, (*path, "backup_schedules", i), schedule)

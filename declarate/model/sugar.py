@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any, Protocol
 
 from declarate.model import defaults as d
@@ -43,6 +44,11 @@ class Spelling:
     written: str  # e.g. "dimension", "spec.serverless" (dotted, relative to the index item)
     place: Place = Place.TREE
     shown: bool = True  # a field diff under `canonical` is shown under `written` (FieldDiff.shown_as)
+
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        """`written` as config keys, split once: every index item using the form is placed with them."""
+        return tuple(self.written.split("."))
 
 
 class SugarForm(Protocol):
@@ -113,6 +119,10 @@ class _Vectors:
         return {self.field: dense}
 
     def spellings(self, index: Mapping[str, Any]) -> tuple[Spelling, ...]:
+        return self._spellings  # the same for every item using the form
+
+    @cached_property
+    def _spellings(self) -> tuple[Spelling, ...]:
         field = f"{FIELDS}.{self.field}"
         each = [Spelling(f"{field}.{attr}", key, Place.NODE) for key, attr in VECTOR_SUGAR_ATTRS.items()]
         # The field as a whole (its type, defaults) is placed on the first vector key written.
@@ -130,6 +140,17 @@ class _Vectors:
         if set(field) == {"type", "dimension", "metric"}:
             return {"dimension": field["dimension"], "metric": field["metric"]}
         return None
+
+
+@lru_cache(maxsize=1024)
+def _embed_spellings(name: str) -> tuple[Spelling, ...]:
+    """The spellings of an `embed` block whose field is `name` (made once per field name)."""
+    field = f"{FIELDS}.{name}"
+    return (
+        Spelling(field, "embed", Place.NODE),
+        Spelling(f"{field}.model", "embed.model", Place.NODE, shown=False),
+        *(Spelling(f"{field}.{key}", f"embed.{key}", shown=False) for key in _EMBED_FIELD_KEYS[1:]),
+    )
 
 
 @dataclass(frozen=True)
@@ -157,14 +178,7 @@ class _Embed:
 
     def spellings(self, index: Mapping[str, Any]) -> tuple[Spelling, ...]:
         name = embed_field_name(index["embed"])
-        if name is None:
-            return ()
-        field = f"{FIELDS}.{name}"
-        return (
-            Spelling(field, "embed", Place.NODE),
-            Spelling(f"{field}.model", "embed.model", Place.NODE, shown=False),
-            *(Spelling(f"{field}.{key}", f"embed.{key}", shown=False) for key in _EMBED_FIELD_KEYS[1:]),
-        )
+        return () if name is None else _embed_spellings(name)
 
     def resugar(self, part: Mapping[str, Any]) -> JSON | None:
         if len(part) != 1:
@@ -206,6 +220,10 @@ class _Spec:
         return {"deployment_type": self.deployment_type, **_mapping(index["spec"][self.key])}
 
     def spellings(self, index: Mapping[str, Any]) -> tuple[Spelling, ...]:
+        return self._spellings  # the same for every item using the form
+
+    @cached_property
+    def _spellings(self) -> tuple[Spelling, ...]:
         return (
             Spelling(DEPLOYMENT, self.name),
             # The sugar key itself says the deployment type (`spec.serverless` is a managed deployment).
@@ -233,9 +251,18 @@ PARTS = (FIELDS, DEPLOYMENT)
 SPEC_KINDS: dict[str, str] = {r.key: r.deployment_type for r in SUGAR if isinstance(r, _Spec)}
 
 
+# The rows of each part, in table order: form_of runs several times for every index item.
+_ROWS_OF: dict[str, tuple[SugarForm, ...]] = {
+    part: tuple(r for r in SUGAR if r.part == part) for part in PARTS
+}
+
+
 def form_of(index: Mapping[str, Any], part: str) -> SugarForm | None:
     """The row the config item `index` writes `part` in; None when it uses the canonical form."""
-    return next((row for row in SUGAR if row.part == part and row.used_by(index)), None)
+    for row in _ROWS_OF.get(part, ()):
+        if row.used_by(index):
+            return row
+    return None
 
 
 def spellings_of(index: Mapping[str, Any]) -> tuple[Spelling, ...]:
