@@ -270,6 +270,10 @@ def run() -> None:
         logs.configure(level)
     try:
         code = main.main(standalone_mode=False)
+    except SystemExit as done:  # a command's sys.exit(CODE): ended below like every other run
+        if done.code is not None and not isinstance(done.code, int):
+            raise  # a message to print: Python's own exit says it
+        code = done.code
     except click.exceptions.Abort as abort:
         # click turns Ctrl-C into Abort; asyncio.run has cancelled the run and its finally blocks
         # (temporary-key cleanup) have run by then.
@@ -282,7 +286,7 @@ def run() -> None:
     except KeyboardInterrupt:  # outside click's own handling (e.g. while it parses)
         err.print("Interrupted.", markup=False)
         code = EXIT_INTERRUPTED
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+    startup.exit_process(code if isinstance(code, int) else EXIT_OK)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,18 @@
-"""Process start-up for the `declarate` command: lean imports and a collector tuned for a batch run.
+"""Process start-up and exit for the `declarate` command: lean imports, a collector tuned for a
+batch run, and an exit that does not free memory object by object.
 
-`cli.run` calls `prepare_process` once, before any command imports a dependency. It changes no
-behaviour declarate uses, only time: a program that imports declarate as a library is not affected.
-It must not disable anything a command calls.
+`cli.run` calls `prepare_process` once, before any command imports a dependency, and ends with
+`exit_process`. They change no behaviour declarate uses, only time: a program that imports declarate
+as a library is not affected. They must not disable anything a command calls.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
+import os
 import sys
+import threading
 
 # Young-generation collections per allocated container. Python's default (700) suits long-running
 # programs; a plan builds hundreds of thousands of small acyclic dicts and tuples, which reference
@@ -33,3 +37,22 @@ def skip_unused_parts() -> None:
     """
     if "httpx" not in sys.modules:
         sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
+def exit_process(code: int) -> None:
+    """Python's own exit, without freeing every object one by one first: the OS takes the memory back.
+
+    As at a normal exit, non-daemon threads are waited for, atexit handlers run (logging flushes its
+    handlers) and the standard streams are flushed; only the teardown of modules and their objects
+    (a plan's hundreds of thousands of dicts, about a tenth of a second) is skipped.
+    """
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is not None:
+        shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = 120  # as Python exits when it cannot flush a standard stream
+    os._exit(code)

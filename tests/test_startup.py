@@ -17,16 +17,18 @@ import pytest
 QUICKSTART = Path(__file__).resolve().parents[1] / "examples" / "quickstart"
 NEVER_AT_START = {"starlette", "uvicorn", "deepdiff", "numpy", "httpx", "rich", "declarate.local"}
 
+# The report is an atexit handler: the entry point ends the process itself (startup.exit_process).
 PROBE = """
-import json, sys
+import atexit, json, sys
 from declarate.cli import run
+
+def report():
+    loaded = sorted(name for name, module in sys.modules.items() if module is not None)  # None: absent
+    print(json.dumps({"modules": loaded}), file=sys.__stderr__)
+
 sys.argv = ["declarate", *json.loads(sys.argv[1])]
-try:
-    run()
-except SystemExit as exit:
-    code = exit.code
-loaded = sorted(name for name, module in sys.modules.items() if module is not None)  # None: known absent
-print(json.dumps({"code": code, "modules": loaded}), file=sys.__stderr__)
+atexit.register(report)
+run()
 """
 
 
@@ -39,8 +41,8 @@ def loaded_by(*args: str, cwd: Path | None = None) -> set[str]:
         timeout=60,
         check=False,
     )
+    assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stderr.strip().splitlines()[-1])
-    assert report["code"] == 0, done.stdout + done.stderr
     return {name.split(".")[0] if not name.startswith("declarate.") else name for name in report["modules"]}
 
 
