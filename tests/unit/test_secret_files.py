@@ -6,6 +6,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -235,3 +236,18 @@ def test_renaming_a_project_moves_its_own_key_files_only(in_tmp: Path) -> None:
         "own-secret-value"
     )
     assert (in_tmp / other).read_text() == "other-secret-value"  # another project's key stays put
+
+
+def _address_of(file_name: str, field: str) -> Address:
+    """Read a secret file name back: segments split at `__`, a segment with `%` percent-decoded."""
+    segments = file_name.removesuffix("." + field).split("__")
+    return Address.parse("/".join(unquote(s, errors="surrogatepass") if "%" in s else s for s in segments))
+
+
+@given(project=_NAMES, name=_NAMES)
+def test_a_secret_file_name_reads_back_as_its_address(project: str, name: str) -> None:
+    # Stronger than "no two collide": the name holds the whole address, so no two can share it.
+    key, account = Address.api_key(project, name), Address.service_account(name)
+
+    assert _address_of(secret_file_name(key, "value"), "value") == key
+    assert _address_of(secret_file_name(account, "client_secret"), "client_secret") == account
