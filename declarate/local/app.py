@@ -1,8 +1,8 @@
-"""The app factory and the route table: every operation of the 2026-07 specs, served or 501.
+"""The app factory and the route table: every operation of the 2026-07 specs, each with its handler.
 
 ``OPERATIONS`` lists each ``method path`` of the OAuth, Admin and control-plane specs with its
-operationId, family, handler and request shape; an operation without a handler answers 501
-UNIMPLEMENTED. ``METRICS_OPERATIONS`` serve the metrics API, ``LOCAL_OPERATIONS`` the local-only
+operationId, family, handler and request shape (the contract suite checks the table against the
+specs). ``METRICS_OPERATIONS`` serve the metrics API, ``LOCAL_OPERATIONS`` the local-only
 routes. ``create_app`` opens the store,
 bootstraps the organization and owner, and wraps the Starlette app in the counting, fault and
 recording layers. This module wires things together; it holds no rules of its own.

@@ -79,16 +79,6 @@ def unauthenticated(message: str) -> ApiError:
     return ApiError(401, "UNAUTHENTICATED", message)
 
 
-def unimplemented(operation: str) -> ApiError:
-    """501 UNIMPLEMENTED: an operation of the specs the local control plane does not serve."""
-    return ApiError(
-        501,
-        "UNIMPLEMENTED",
-        f"{operation} is not implemented by the declarate local control plane "
-        "(see declarate/local/README.md for what is).",
-    )
-
-
 class OAuthError(Exception):
     """An OAuth token endpoint error: ``{"error", "error_description"}``."""
 

@@ -33,7 +33,6 @@ from .errors import (
     json_response,
     key_unauthorized_response,
     oauth_error_response,
-    unimplemented,
     unprocessable,
 )
 from .settings import LocalSettings
@@ -110,7 +109,7 @@ class Operation:
     path: str
     operation_id: str
     family: str
-    handler: Handler | None = None
+    handler: Handler
     body: schema.Shape | None = None
 
     @property
@@ -228,8 +227,6 @@ def _check_version(request: Request) -> None:
 
 async def _prepare(request: Request, operation: Operation, ctx: Context) -> Call | Response:
     """Check version, credential and body (in that order, as the service does)."""
-    if operation.handler is None:
-        raise unimplemented(operation.operation_id)
     if operation.family in (ADMIN, CONTROL):
         _check_version(request)
     call = Call(ctx=ctx, path=request.path_params, query=request.query_params, body=None, now=clock.now())
