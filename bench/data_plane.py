@@ -39,10 +39,10 @@ from typing import Any
 import httpx
 import numpy as np
 
-from declarate.local import EMBEDDED_CLIENT_ID, EMBEDDED_CLIENT_SECRET, embedded_transport
+from declarate.local import embedded_transport
+from declarate.local.clients import owner_headers, project_with_key
 
 RESULTS = Path(__file__).resolve().parent / "results"
-VERSION = {"X-Pinecone-Api-Version": "2026-07"}
 
 
 @dataclass(frozen=True)
@@ -68,23 +68,8 @@ def _bodies(vectors: np.ndarray[Any, Any], batch: int) -> Iterator[bytes]:
 
 
 async def _setup(client: httpx.AsyncClient, dimension: int) -> tuple[str, dict[str, str]]:
-    token = (
-        await client.post(
-            "/oauth/token",
-            json={
-                "grant_type": "client_credentials",
-                "client_id": EMBEDDED_CLIENT_ID,
-                "client_secret": EMBEDDED_CLIENT_SECRET,
-                "audience": "https://api.pinecone.io/",
-            },
-        )
-    ).json()["access_token"]
-    owner = {**VERSION, "Authorization": f"Bearer {token}"}
-    project = (await client.post("/admin/projects", json={"name": "bench"}, headers=owner)).json()
-    key = (
-        await client.post(f"/admin/projects/{project['id']}/api-keys", json={"name": "bench"}, headers=owner)
-    ).json()["value"]
-    headers = {**VERSION, "Api-Key": key, "Content-Type": "application/json"}
+    _, headers = await project_with_key(client, await owner_headers(client), "bench")
+    headers = {**headers, "Content-Type": "application/json"}
     schema = {"fields": {"_values": {"type": "dense_vector", "dimension": dimension, "metric": "cosine"}}}
     created = await client.post("/indexes", json={"name": "bench", "schema": schema}, headers=headers)
     created.raise_for_status()

@@ -8,6 +8,7 @@ specs. Public API:
 - ``EMBEDDED_CLIENT_ID`` / ``EMBEDDED_CLIENT_SECRET``: fixed owner credentials of the embedded target.
 - ``embedded_transport(db_path, **overrides)``: an ``httpx`` ASGI transport over a data file.
 - ``running_server(**settings)``: a served instance on a free loopback port, for tests.
+- ``clients``: a script's first requests (the owner's token, a project and its API key).
 
 The ``declarate local`` click group is ``declarate.local.cli.local_group``. This module only
 re-exports and assembles; it must not grow handlers.

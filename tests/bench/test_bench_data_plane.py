@@ -32,3 +32,4 @@ def test_quick_data_plane_benchmark_reports_every_figure(tmp_path: Path) -> None
         assert math.isfinite(figures[name]["value"]) and figures[name]["value"] > 0
         assert figures[name]["met"] in (True, False)
         assert name in done.stdout
+    assert figures["upsert cpu s"]["value"] > 0 and "upsert cpu s" in done.stdout  # CPU beside wall time

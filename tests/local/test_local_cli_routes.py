@@ -2,58 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import re
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from local_support import owner_headers
+from local_support import owner_headers, serve_once, serve_process
 
 from declarate.local import running_server
 from declarate.local.serve import ServerHandle
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, list[str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "declarate.local", "serve", "--port", "0", *args],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("Press CTRL+C"):
-            break
-    match = re.search(r"listening on (http://\S+)", "".join(lines))
-    assert match, f"no URL printed: {lines!r}; stderr: {process.stderr.read() if process.stderr else ''}"
-    return process, match.group(1), lines
-
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serve_prints_credentials_answers_health_and_stops_on_signals(tmp_path: Path, stop: int) -> None:
-    process, url, lines = _start(
+    process, url, output = serve_process(
         "--data",
         str(tmp_path / "cli.db"),
         env={"DECLARATE_LOCAL_CLIENT_ID": "cli-id", "DECLARATE_LOCAL_CLIENT_SECRET": "cli-secret"},
     )
     try:
-        output = "".join(lines)
         assert "client id:     cli-id" in output and "client secret: cli-secret" in output
         with httpx.Client(base_url=url) as client:
             assert client.get("/health").json() == {"status": "ok"}
@@ -68,13 +36,7 @@ def test_serve_prints_credentials_answers_health_and_stops_on_signals(tmp_path: 
 
 
 def test_serve_rejects_bad_flags() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "declarate.local", "serve", "--fail-rate", "2"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = serve_once("--fail-rate", "2")
     assert result.returncode == 2
     assert "fail_rate" in result.stderr
 

@@ -15,7 +15,13 @@ import httpx
 from local_support import VERSION, owner_headers
 from pinecone import Pinecone
 
-from declarate.local import EMBEDDED_CLIENT_ID, EMBEDDED_CLIENT_SECRET, embedded_transport, running_server
+from declarate.local import (
+    EMBEDDED_CLIENT_ID,
+    EMBEDDED_CLIENT_SECRET,
+    clients,
+    embedded_transport,
+    running_server,
+)
 
 SCHEMA = {"fields": {"_values": {"type": "dense_vector", "dimension": 3, "metric": "dotproduct"}}}
 
@@ -23,23 +29,9 @@ SCHEMA = {"fields": {"_values": {"type": "dense_vector", "dimension": 3, "metric
 async def _write_in_process(db_path: Path) -> dict[str, Any]:
     transport = embedded_transport(db_path)
     async with httpx.AsyncClient(transport=transport, base_url="http://declarate.local") as client:
-        token = (
-            await client.post(
-                "/oauth/token",
-                json={
-                    "grant_type": "client_credentials",
-                    "client_id": EMBEDDED_CLIENT_ID,
-                    "client_secret": EMBEDDED_CLIENT_SECRET,
-                    "audience": "https://api.pinecone.io/",
-                },
-            )
-        ).json()["access_token"]
-        owner = {**VERSION, "Authorization": f"Bearer {token}"}
-        project = (await client.post("/admin/projects", json={"name": "apparel"}, headers=owner)).json()
-        key = (
-            await client.post(f"/admin/projects/{project['id']}/api-keys", json={"name": "k"}, headers=owner)
-        ).json()["value"]
-        headers = {**VERSION, "Api-Key": key}
+        project, headers = await clients.project_with_key(
+            client, await clients.owner_headers(client), "apparel"
+        )
         index = (
             await client.post("/indexes", json={"name": "shoes", "schema": SCHEMA}, headers=headers)
         ).json()
@@ -57,7 +49,7 @@ async def _write_in_process(db_path: Path) -> dict[str, Any]:
         "host": index["host"],
         "upserted": upserted.json(),
         "by_label": by_label.json(),
-        "key": key,
+        "key": headers["Api-Key"],
         "project": project["id"],
     }
 
@@ -91,25 +83,8 @@ def test_a_hostile_host_header_never_reaches_the_described_host(tmp_path: Path) 
     async def describe() -> str:
         transport = embedded_transport(tmp_path / "local.db")
         async with httpx.AsyncClient(transport=transport, base_url="http://declarate.local") as client:
-            token = (
-                await client.post(
-                    "/oauth/token",
-                    json={
-                        "grant_type": "client_credentials",
-                        "client_id": EMBEDDED_CLIENT_ID,
-                        "client_secret": EMBEDDED_CLIENT_SECRET,
-                        "audience": "https://api.pinecone.io/",
-                    },
-                )
-            ).json()["access_token"]
-            owner = {**VERSION, "Authorization": f"Bearer {token}"}
-            project = (await client.post("/admin/projects", json={"name": "p"}, headers=owner)).json()
-            key = (
-                await client.post(
-                    f"/admin/projects/{project['id']}/api-keys", json={"name": "k"}, headers=owner
-                )
-            ).json()["value"]
-            headers = {**VERSION, "Api-Key": key, "Host": "evil.example/<script>"}
+            _, keyed = await clients.project_with_key(client, await clients.owner_headers(client), "p")
+            headers = {**keyed, "Host": "evil.example/<script>"}
             created = await client.post("/indexes", json={"name": "x", "schema": SCHEMA}, headers=headers)
         await transport.aclose()
         host: str = created.json()["host"]

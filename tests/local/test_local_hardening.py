@@ -14,11 +14,8 @@ import json
 import os
 import re
 import select
-import signal
 import socket
 import stat
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +23,16 @@ from typing import Any
 
 import httpx
 import pytest
-from local_support import DENSE, key_headers, new_key, new_project, owner_headers
+from local_support import (
+    DENSE,
+    key_headers,
+    new_key,
+    new_project,
+    owner_headers,
+    serve_once,
+    serve_process,
+    stop_process,
+)
 
 from declarate.local import (
     EMBEDDED_CLIENT_ID,
@@ -36,9 +42,9 @@ from declarate.local import (
     embedded_transport,
     running_server,
 )
+from declarate.local.clients import token_request
 from declarate.local.serve import ServerHandle
 
-REPO = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
 
 
@@ -60,44 +66,6 @@ def owner(server: ServerHandle, client: httpx.Client) -> dict[str, str]:
 
 
 # --- served in a subprocess: memory and logs are the server's own ---------------------------
-
-
-def _serve(*args: str) -> tuple[subprocess.Popen[str], str, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "declarate.local", "serve", "--port", "0", *args],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("Press CTRL+C"):
-            break
-    output = "".join(lines)
-    match = re.search(r"listening on (http://\S+)", output)
-    if not match:
-        process.kill()
-        _, err = process.communicate()
-        pytest.fail(f"serve did not start: {output!r} {err!r}")
-    return process, match.group(1), output
-
-
-def _stop(process: subprocess.Popen[str]) -> str:
-    process.send_signal(signal.SIGTERM)
-    try:
-        _, err = process.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, err = process.communicate()
-    return err
 
 
 def _peak_rss_kb(pid: int) -> int:
@@ -153,7 +121,7 @@ def _send_huge_body(url: str, path: str, declared: int | None, total: int) -> by
 
 
 def test_oversized_bodies_answer_413_without_growing_the_server() -> None:
-    process, url, _ = _serve()
+    process, url, _ = serve_process()
     try:
         with httpx.Client(base_url=url) as client:
             assert client.get("/health").status_code == 200
@@ -171,12 +139,12 @@ def test_oversized_bodies_answer_413_without_growing_the_server() -> None:
         with httpx.Client(base_url=url) as client:
             assert client.get("/health").status_code == 200
     finally:
-        err = _stop(process)
+        err = stop_process(process)
     assert "Traceback" not in err
 
 
 def test_a_client_that_disconnects_mid_body_is_logged_in_one_line() -> None:
-    process, url, _ = _serve()
+    process, url, _ = serve_process()
     try:
         for _ in range(3):
             sock = socket.create_connection(_address(url), timeout=10)
@@ -189,7 +157,7 @@ def test_a_client_that_disconnects_mid_body_is_logged_in_one_line() -> None:
         with httpx.Client(base_url=url) as client:
             assert client.get("/health").status_code == 200
     finally:
-        err = _stop(process)
+        err = stop_process(process)
     assert "Traceback" not in err
     lines = [line for line in err.splitlines() if "disconnect" in line]
     assert len(lines) == 3, err
@@ -391,7 +359,7 @@ def _embedded(db: Path) -> None:
 def test_serve_never_prints_nor_accepts_the_embedded_credentials(tmp_path: Path) -> None:
     db = tmp_path / ".declarate" / "local.db"
     _embedded(db)  # the embedded target created this data file with its fixed credentials
-    process, url, output = _serve("--data", str(db))
+    process, url, output = serve_process("--data", str(db))
     try:
         assert EMBEDDED_CLIENT_SECRET not in output
         assert f"client id:     {EMBEDDED_CLIENT_ID}\n" not in output
@@ -400,37 +368,25 @@ def test_serve_never_prints_nor_accepts_the_embedded_credentials(tmp_path: Path)
         assert client_id and secret
         with httpx.Client(base_url=url) as client:
             refused = client.post(
-                "/oauth/token",
-                json={
-                    "grant_type": "client_credentials",
-                    "client_id": EMBEDDED_CLIENT_ID,
-                    "client_secret": EMBEDDED_CLIENT_SECRET,
-                    "audience": "https://api.pinecone.io/",
-                },
+                "/oauth/token", json=token_request(EMBEDDED_CLIENT_ID, EMBEDDED_CLIENT_SECRET)
             )
             assert refused.status_code == 401
             assert owner_headers(client, client_id.group(1), secret.group(1))
     finally:
-        _stop(process)
+        stop_process(process)
     for flag, value in (("--client-secret", EMBEDDED_CLIENT_SECRET), ("--client-id", EMBEDDED_CLIENT_ID)):
-        result = subprocess.run(
-            [sys.executable, "-m", "declarate.local", "serve", "--port", "0", flag, value],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = serve_once("--port", "0", flag, value)
         assert result.returncode == 2
         assert "embedded target's fixed credentials" in result.stderr
         assert "Traceback" not in result.stderr
         assert EMBEDDED_CLIENT_SECRET not in result.stdout
 
 
-def test_the_embedded_target_still_uses_its_credentials_after_serve(tmp_path: Path) -> None:
+def test_the_embedded_target_still_uses_its_credentials_afterserve_process(tmp_path: Path) -> None:
     db = tmp_path / "local.db"
     _embedded(db)
-    process, _, _ = _serve("--data", str(db))
-    _stop(process)
+    process, _, _ = serve_process("--data", str(db))
+    stop_process(process)
     app = create_app(
         LocalSettings(db_path=str(db), client_id=EMBEDDED_CLIENT_ID, client_secret=EMBEDDED_CLIENT_SECRET)
     )

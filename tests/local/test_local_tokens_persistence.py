@@ -12,7 +12,13 @@ import pytest
 from local_support import DENSE, key_headers, new_key, new_project, owner_headers
 from pinecone import Admin
 
-from declarate.local import EMBEDDED_CLIENT_ID, EMBEDDED_CLIENT_SECRET, embedded_transport, running_server
+from declarate.local import (
+    EMBEDDED_CLIENT_ID,
+    EMBEDDED_CLIENT_SECRET,
+    clients,
+    embedded_transport,
+    running_server,
+)
 
 
 def test_tokens_expire_after_token_ttl() -> None:
@@ -96,21 +102,8 @@ def test_embedded_transport_uses_the_data_file(tmp_path: Path) -> None:
 
     async def create_project() -> str:
         async with httpx.AsyncClient(transport=transport, base_url="http://declarate.local") as client:
-            token = (
-                await client.post(
-                    "/oauth/token",
-                    json={
-                        "grant_type": "client_credentials",
-                        "client_id": EMBEDDED_CLIENT_ID,
-                        "client_secret": EMBEDDED_CLIENT_SECRET,
-                        "audience": "https://api.pinecone.io/",
-                    },
-                )
-            ).json()
             response = await client.post(
-                "/admin/projects",
-                json={"name": "embedded"},
-                headers={"Authorization": f"Bearer {token['access_token']}"},
+                "/admin/projects", json={"name": "embedded"}, headers=await clients.owner_headers(client)
             )
             assert response.status_code == 200
             project_id: str = response.json()["id"]
