@@ -28,6 +28,7 @@ import contextlib
 import io
 import json
 import os
+import random
 import selectors
 import shutil
 import signal
@@ -62,18 +63,24 @@ def _startup_settings(env: Mapping[str, str]) -> dict[str, str]:
 
 
 class _Helper:
-    """The running helper process of this pytest worker, started on first use."""
+    """A running helper process of this pytest worker, started on first use.
+
+    Each helper has its own random string-hash seed (unless the worker's environment fixes
+    PYTHONHASHSEED), as each real process would: a child has its helper's, and the worker's calls
+    alternate between two helpers, so two runs in a row never share it and an output that depends
+    on the order of a set of strings still differs between runs as it would between processes.
+    """
 
     def __init__(self) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="declarate-forked-cli-"))
         self.address = str(self.directory / "socket")
         self.log = open(self.directory / "helper.log", "wb")  # noqa: SIM115 (lives as long as the helper)
+        env, command = {**os.environ, **_THREAD_POOLS}, [sys.executable, __file__, self.address]
+        if "PYTHONHASHSEED" not in env:
+            env["PYTHONHASHSEED"] = str(random.randint(1, 2**32 - 1))
+            command.append(_SEEDED)
         self.process = subprocess.Popen(
-            [sys.executable, __file__, self.address],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.log,
-            env={**os.environ, **_THREAD_POOLS},
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env
         )
         assert self.process.stdout is not None
         ready = self.process.stdout.readline()
@@ -94,34 +101,41 @@ class _Helper:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-_helper: _Helper | None = None
+_SEEDED = "--seeded"  # the helper's hash seed is its own: a call that sets none may use it
+_helpers: list[_Helper | None] = [None, None]
+_turn = 0  # the helper the next call goes to
 usage = {"calls": 0, "cpu": 0.0}  # forked calls made by this process and their CPU seconds (user + sys)
 
 
 def _the_helper() -> _Helper | None:
-    """This worker's helper, started on first use; None where calls run in real processes."""
-    global _helper
+    """The helper the next call goes to, started on first use; None where calls run in real processes."""
     if (
         not hasattr(os, "fork")
         or not hasattr(os, "pidfd_open")
         or os.environ.get("DECLARATE_TESTS_FORK") == "0"
     ):
         return None
-    if _helper is None or _helper.process.poll() is not None:
-        _helper = _Helper()
-        atexit.register(_helper.close)
-    return _helper
+    helper = _helpers[_turn]
+    if helper is None or helper.process.poll() is not None:
+        helper = _helpers[_turn] = _Helper()
+        atexit.register(helper.close)
+    return helper
 
 
 def _replace_the_helper() -> _Helper | None:
     """A new helper for one that can no longer be reached (stopped, or its socket removed by a /tmp
     clean-up): only ever before a call was sent, so no CLI run is repeated."""
-    global _helper
-    if _helper is not None:
-        atexit.unregister(_helper.close)
-        _helper.close()
-        _helper = None
+    helper = _helpers[_turn]
+    if helper is not None:
+        atexit.unregister(helper.close)
+        helper.close()
+        _helpers[_turn] = None
     return _the_helper()
+
+
+def _next_turn() -> None:
+    global _turn
+    _turn = 1 - _turn
 
 
 class _Unreachable(Exception):
@@ -147,6 +161,7 @@ def run(
                 helper = _replace_the_helper()
                 assert helper is not None
                 code = _call(helper.address, request, (stdin, stdout, stderr), timeout, command)
+            _next_turn()
             if code is not None:
                 return subprocess.CompletedProcess(command, code, _text(stdout), _text(stderr))
     return subprocess.run(
@@ -156,13 +171,18 @@ def run(
 
 def shim_line(console_script: Path | None) -> str:
     """A shell line (`exec ...`) that runs declarate with "$@": the console script's file (its
-    program name is `declarate`) when given, else `python -m declarate.cli`. Starts the helper."""
-    helper = _the_helper()
+    program name is `declarate`) when given, else `python -m declarate.cli`. Starts both helpers;
+    each run goes to one of them by its process id."""
     main = str(console_script) if console_script is not None else MODULE
-    if helper is None:
-        target = f'"{main}"' if console_script is not None else f"-m {MODULE}"
-        return f'exec "{sys.executable}" {target} "$@"'
-    return f'exec "{sys.executable}" -I -S "{__file__}" --call "{helper.address}" "{main}" "$@"'
+    addresses = []
+    for _ in _helpers:
+        helper = _the_helper()
+        if helper is None:
+            target = f'"{main}"' if console_script is not None else f"-m {MODULE}"
+            return f'exec "{sys.executable}" {target} "$@"'
+        addresses.append(helper.address)
+        _next_turn()
+    return f'exec "{sys.executable}" -I -S "{__file__}" --call "{os.pathsep.join(addresses)}" "{main}" "$@"'
 
 
 def _locale_encoding() -> str:
@@ -209,11 +229,12 @@ def _call(
         return int(os.waitstatus_to_exitcode(reply["status"]))
 
 
-def _shim(address: str, main: str, args: list[str]) -> None:
+def _shim(addresses: str, main: str, args: list[str]) -> None:
     """`--call`: run declarate with this process's streams, cwd and environment; exit as it did."""
     request = {"main": main, "args": args, "cwd": os.getcwd(), "env": dict(os.environ)}
+    choices = addresses.split(os.pathsep)
     try:
-        code = _call(address, request, (0, 1, 2), None, [])
+        code = _call(choices[os.getpid() % len(choices)], request, (0, 1, 2), None, [])
     except _Unreachable:
         code = None
     if code is None:  # a real process, in place of this one
@@ -251,7 +272,7 @@ def _threads() -> int:
     return len(list(tasks.iterdir())) if tasks.is_dir() else threading.active_count()
 
 
-def _serve(address: str) -> None:
+def _serve(address: str, seeded: bool) -> None:
     _preimport()
     if _threads() != 1:
         raise SystemExit(f"the helper holds {_threads()} threads after its imports: fork would lose them")
@@ -260,6 +281,8 @@ def _serve(address: str) -> None:
     gc.collect()
     gc.freeze()  # the imported objects stay shared with every child instead of being copied
     own = _startup_settings(os.environ)
+    if seeded:  # a seed of its own, as a real process draws one: any call that sets none may use it
+        own.pop("PYTHONHASHSEED")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(64)
@@ -395,4 +418,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--call"]:
         _shim(sys.argv[2], sys.argv[3], sys.argv[4:])
     else:
-        _serve(sys.argv[1])
+        _serve(sys.argv[1], sys.argv[2:] == [_SEEDED])
