@@ -24,7 +24,9 @@ def render_diagnostics_text(diagnostics: Sequence[Diagnostic], *, color: bool) -
     n_errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     n_warnings = len(diagnostics) - n_errors
     files = {d.origin.file for d in diagnostics if d.origin is not None}  # counted, never shown
-    total = f"{_count(n_errors, 'error')}, {_count(n_warnings, 'warning')} in {_count(len(files), 'file')}."
+    # Only problems of the whole config (`<config>`, no file): "in 0 files" would read as none read.
+    where = f" in {_count(len(files), 'file')}" if files else ""
+    total = f"{_count(n_errors, 'error')}, {_count(n_warnings, 'warning')}{where}."
     lines.append(paint(total, Style.ERROR if n_errors else Style.WARNING if n_warnings else Style.OK))
     return "\n".join(lines)
 

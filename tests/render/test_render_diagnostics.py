@@ -44,6 +44,14 @@ def test_the_last_line_counts_errors_warnings_and_files() -> None:
     assert render_diagnostics_text(one, color=False).splitlines()[-1] == "1 error, 0 warnings in 1 file."
 
 
+def test_problems_of_the_whole_config_are_counted_without_a_file_count() -> None:
+    # A note about files that were not read (README.md beside the YAML) is in no file: never "in 0 files".
+    config_wide = [
+        Diagnostic(None, "", "not read: README.md", "config.other_files", severity=Severity.WARNING)
+    ]
+    assert render_diagnostics_text(config_wide, color=False).splitlines()[-1] == "0 errors, 1 warning."
+
+
 def test_diagnostics_are_plain_without_color_and_colored_with_it() -> None:
     assert "\x1b" not in render_diagnostics_text(sample_diagnostics(), color=False)
     assert "\x1b[31m" in render_diagnostics_text(sample_diagnostics(), color=True)
