@@ -48,6 +48,7 @@ from declarate.render.drift import render_drift_json, render_drift_markdown, ren
 from declarate.render.github import plan_annotations
 from declarate.render.json import render_plan_json
 from declarate.render.markdown import render_plan_markdown
+from declarate.render.refusal import error_message
 from declarate.render.text import render_plan_text
 from declarate.secret_lifecycle import lost_secret_warnings
 from declarate.secret_lifecycle import secrets_dir as secrets_dir_for
@@ -248,7 +249,8 @@ def export(
             written=lambda path: err.print(f"wrote {path}", markup=False),
         )
     except DeclarateError as exc:
-        _fail(str(exc))
+        message, lines = error_message(exc)
+        _fail(message, lines=lines)
 
 
 async def _exported(flags: TargetFlags, settings: Settings, projects: list[str]) -> State:

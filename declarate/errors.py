@@ -155,6 +155,14 @@ class UnmatchedTargets(DeclarateError):
         super().__init__("; ".join(f"{u.flag} {u.value} matches nothing" for u in self.unmatched))
 
 
+class ExportWouldOverwrite(DeclarateError):
+    """`export` without `--force` found files it would overwrite (nothing was written)."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = tuple(paths)
+        super().__init__(f"export would overwrite {len(self.paths)} existing file(s)")
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
     401: Unauthorized,
     403: Forbidden,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from declarate.errors import DeclarateError
+from declarate.errors import DeclarateError, ExportWouldOverwrite
 
 
 class ExportRefused(DeclarateError):
@@ -22,15 +22,11 @@ def write_export(
 ) -> None:
     """Write `files` (relative path -> text) under `output`; `written` is told each path.
 
-    Raises ExportRefused, having written nothing, when a file exists and `force` is false.
+    Raises ExportWouldOverwrite, having written nothing, when a file exists and `force` is false.
     """
     existing = [output / relative for relative in files if (output / relative).exists()]
     if existing and not force:
-        listed = "\n".join(f"  - {path}" for path in existing)
-        raise ExportRefused(
-            f"export would overwrite {len(existing)} existing file(s):\n{listed}\n"
-            "Nothing was written. Export to a new or empty directory (-o DIR), or pass --force to overwrite."
-        )
+        raise ExportWouldOverwrite([str(path) for path in existing])
     for relative, text in files.items():
         path = output / relative
         try:

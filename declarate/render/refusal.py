@@ -15,6 +15,7 @@ from typing import Any
 
 from declarate.errors import (
     DeclarateError,
+    ExportWouldOverwrite,
     PlanMismatch,
     PlanStale,
     Staleness,
@@ -54,6 +55,12 @@ def error_message(error: DeclarateError) -> tuple[str, list[str]]:
             "changes now (the file was edited, or live state changed):",
             [*lines, "Nothing was applied. Run plan again."],
         )
+    if isinstance(error, ExportWouldOverwrite):
+        lines = [f"  - {path}" for path in error.paths]
+        return f"{error}:", [
+            *lines,
+            "Nothing was written. Export to a new or empty directory (-o DIR), or pass --force to overwrite.",
+        ]
     if isinstance(error, UnmatchedTargets):
         first, *rest = unmatched_lines(error.unmatched)
         return first, rest

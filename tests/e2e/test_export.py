@@ -194,6 +194,8 @@ def test_export_never_overwrites_hand_written_config_without_force(cli: Cli, est
     assert refused.code == 1
     assert "export would overwrite 3 existing file(s)" in refused.stderr
     assert "repo/projects/apparel-team.yaml" in refused.stderr and "--force" in refused.stderr
+    assert "  - repo/projects/apparel-team.yaml\n" in refused.stderr  # one path a line, not a literal \n
+    assert "\\n" not in refused.stderr
     assert exported_files(cli.cwd / "repo") == hand_written  # nothing written, not even the new files
     assert "wrote" not in refused.stderr
 
