@@ -108,6 +108,17 @@ def test_duplicate_index_names_in_a_project_are_an_error(load_docs: LoadDocs) ->
     assert "index 'recs' is declared twice in project 'p'" in problem.message
 
 
+def test_duplicates_are_found_past_an_item_without_a_name_and_in_a_project_without_one(
+    load_docs: LoadDocs,
+) -> None:
+    docs = load_docs(
+        "kind: Project\nindexes:\n  - {dimension: 8}\n  - {name: a, dimension: 8}\n  - {name: a, dimension: 8}\n"
+    )
+    problem = one(check_rules(docs), "rules.duplicate_name")
+    assert problem.message.startswith("index 'a' is declared twice in this project; the first is at ")
+    assert problem.hint == "index names are unique in this project: rename or remove one"
+
+
 def test_the_same_index_name_in_two_projects_is_fine(load_docs: LoadDocs) -> None:
     docs = load_docs(
         "kind: Project\nname: a\nindexes: [{name: recs, dimension: 8}]\n---\n"
@@ -219,6 +230,26 @@ def test_a_project_role_in_an_organization_binding_is_an_error(load_docs: LoadDo
     docs = load_docs("kind: Organization\nrole_bindings:\n  - {user: a@example.com, role: ProjectEditor}\n")
     problem = one(check_rules(docs), "rules.invalid_role")
     assert "OrgOwner, OrgManager, OrgMember, OrgBillingAdmin" in problem.message
+
+
+def test_a_duplicate_organization_binding_says_the_organization(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Organization\nrole_bindings:\n  - user: a@example.com\n    role: OrgMember\n"
+        "  - invite: a@example.com\n    role: OrgMember\n"
+    )
+    problem = one(check_rules(docs), "rules.duplicate_role_binding")
+    assert problem.message.startswith(
+        "invite a@example.com already has role OrgMember in the organization; the first binding is at "
+    )
+
+
+def test_bindings_after_one_of_the_wrong_types_are_still_checked(load_docs: LoadDocs) -> None:
+    # The schema reports a role that is not a string; the rules skip that binding, and only it.
+    docs = load_docs(
+        "kind: Project\nname: p\nrole_bindings:\n  - user: a@example.com\n    role: 3\n"
+        "  - user: alice\n    role: ProjectViewer\n"
+    )
+    assert [(p.code, p.path) for p in check_rules(docs)] == [("rules.principal", "role_bindings[1].user")]
 
 
 def test_a_misspelled_role_gets_a_suggestion(load_docs: LoadDocs) -> None:
@@ -484,6 +515,23 @@ def test_pods_within_max_pods_are_fine(load_docs: LoadDocs) -> None:
     assert check_rules(docs) == []
 
 
+def test_pods_are_counted_past_serverless_indexes_and_malformed_pod_sizes(load_docs: LoadDocs) -> None:
+    docs = load_docs(
+        "kind: Project\nname: p\nmax_pods: 1\nindexes:\n"
+        "  - {name: s, dimension: 8, spec: {serverless: {cloud: aws, region: us-east-1}}}\n"
+        "  - {name: odd, dimension: 8, spec: {pod: {environment: e, replicas: two}}}\n"
+        "  - {name: a, dimension: 8, spec: {pod: {environment: e, replicas: 2}}}\n"
+    )
+    problem = one(check_rules(docs), "rules.max_pods")
+    assert problem.message == "the project's pod indexes use 2 pods (a: 2 x 1) but max_pods is 1"
+
+
+def test_a_project_without_pod_indexes_never_exceeds_max_pods(load_docs: LoadDocs) -> None:
+    # Even a max_pods the schema rejects (below zero) is no pod problem when no pod is used.
+    docs = load_docs("kind: Project\nname: p\nmax_pods: -1\nindexes: [{name: s, dimension: 8}]\n")
+    assert codes(check_rules(docs)) == []
+
+
 def test_a_pod_index_in_a_project_without_max_pods_is_over_the_default_of_zero(load_docs: LoadDocs) -> None:
     docs = load_docs(
         "kind: Project\nname: p\nindexes:\n  - {name: a, dimension: 8, spec: {pod: {environment: e}}}\n"
@@ -567,7 +615,8 @@ def test_allow_replace_is_only_for_indexes(load_docs: LoadDocs) -> None:
     docs = load_docs("kind: Project\nname: p\napi_keys:\n  - name: k\n    allow_replace: true\n")
     problem = one(check_rules(docs), "rules.allow_replace")
     assert problem.message == "allow_replace applies only to indexes; found it on an API key"
-    assert problem.origin is not None and problem.origin.line == 5
+    # At the key itself (column 5), not at its value.
+    assert problem.origin is not None and (problem.origin.line, problem.origin.column) == (5, 5)
 
 
 def test_an_absent_project_that_declares_indexes_or_keys_is_a_contradiction(load_docs: LoadDocs) -> None:
@@ -644,6 +693,7 @@ MALFORMED: list[Any] = [
         "indexes": [{"embed": {"model": 1, "field_map": "t"}, "ignore_changes": "tags"}],
     },
     {"kind": "Project", "name": "p", "max_pods": "x", "indexes": [{"spec": {"pod": {"replicas": "2"}}}]},
+    {"kind": "Project", "name": "p", "max_pods": "x", "indexes": [{"spec": {"pod": {"replicas": 2}}}]},
     {
         "kind": "Organization",
         "service_accounts": [None, {"name": None}],

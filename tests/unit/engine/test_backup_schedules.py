@@ -107,6 +107,9 @@ def test_an_empty_list_deletes_every_schedule_but_all_of_several_is_a_mass_delet
     assert single.action is Action.DELETE and single.blocked is None
     blocked = plan(desired, two, SETTINGS).changes
     assert [b.rule for c in blocked for b in c.blocks] == ["delete-all", "delete-all"]
+    assert (
+        blocked[0].blocks[0].message == "this plan deletes all 2 backup schedules declarate owns in project/a"
+    )
     freed = plan(desired, two, SETTINGS, Overrides(allow_mass_delete=True)).changes
     assert all(c.blocked is None for c in freed)
 

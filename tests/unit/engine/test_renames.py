@@ -6,7 +6,7 @@ import dataclasses
 
 from declarate.engine import plan
 from declarate.engine.renames import rehome
-from declarate.model.address import Address
+from declarate.model.address import Address, PrincipalType
 from declarate.model.plan import Action, Change, Plan
 from declarate.model.resource import Directives, Resource
 from declarate.render.markdown import render_plan_markdown
@@ -180,6 +180,29 @@ def test_the_contents_of_a_renamed_project_wait_for_the_rename() -> None:
     assert by_address["project/b/role-binding/service-account:ci/ProjectViewer"].depends_on == (
         Address.project_("b"),
     )
+
+
+def test_the_bindings_of_a_renamed_project_or_service_account_are_neither_replaced_nor_deleted() -> None:
+    # A live binding moves with what it names: in project b, held by `deployer`, as declared.
+    desired = desired_state(
+        renamed(project("b"), "a"),
+        renamed(service_account("deployer"), "ci"),
+        binding("b", "deployer"),
+        binding("b", "bob@example.com", principal_type=PrincipalType.USER),
+        scopes={"organization"},
+    )
+    live = live_state(
+        project("a"),
+        service_account("ci"),
+        binding("a", "ci"),
+        binding("a", "bob@example.com", principal_type=PrincipalType.USER),
+        scopes={"project/a", "organization"},
+    )
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [("project/b", "rename"), ("service-account/deployer", "rename")]
+    assert result.unmanaged == ()
 
 
 def test_rehoming_is_idempotent_and_keeps_the_old_project_itself() -> None:
