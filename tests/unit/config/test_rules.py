@@ -703,6 +703,15 @@ MALFORMED: list[Any] = [
 ]
 
 
+def test_documents_after_one_that_is_not_a_mapping_are_still_checked() -> None:
+    binding = {"user": "alice", "role": "ProjectViewer"}
+    docs = [
+        SourceDocument("a.yaml", 0, "text"),
+        SourceDocument("p.yaml", 0, {"kind": "Project", "name": "p", "role_bindings": [binding]}),
+    ]
+    assert codes(check_rules(docs)) == ["rules.principal"]
+
+
 @pytest.mark.parametrize("data", MALFORMED)
 def test_rules_never_crash_on_documents_the_schema_rejected(data: Any) -> None:
     check_rules([SourceDocument("bad.yaml", 0, data)])

@@ -175,3 +175,20 @@ def test_ignore_changes_removes_a_nested_value_that_is_absent_live() -> None:
     assert apply_ignore_changes(desired, {"spec": {"pod": {"pod_type": "p1.x1"}}}, ["spec.pod.replicas"]) == {
         "spec": {"pod": {"pod_type": "p1.x1"}}
     }
+
+
+def test_a_mapping_replaced_entirely_is_still_reported_key_by_key() -> None:
+    fields = diff_attrs(Kind.INDEX, {"tags": {"team": "a"}}, {"tags": {"owner": "b"}})
+
+    assert [(f.path, f.before, f.after) for f in fields] == [
+        ("tags.owner", None, "b"),
+        ("tags.team", "a", None),
+    ]
+
+
+def test_a_list_inside_a_mapping_is_one_field_with_both_whole_lists() -> None:
+    fields = diff_attrs(
+        Kind.INDEX, {"deployment": {"zones": ["a", "b"]}}, {"deployment": {"zones": ["a", "c"]}}
+    )
+
+    assert [(f.path, f.before, f.after) for f in fields] == [("deployment.zones", ["a", "b"], ["a", "c"])]

@@ -8,7 +8,7 @@ from declarate.engine import plan
 from declarate.engine.renames import rehome
 from declarate.model.address import Address, PrincipalType
 from declarate.model.plan import Action, Change, Plan
-from declarate.model.resource import Directives, Resource
+from declarate.model.resource import Directives, Origin, Resource
 from declarate.render.markdown import render_plan_markdown
 from declarate.render.text import render_plan_text
 
@@ -51,6 +51,32 @@ def test_an_index_renamed_from_a_live_index_is_one_rename_never_a_delete_and_a_c
     assert change.blocks == ()
     assert [(f.path, f.before, f.after) for f in change.fields] == [("name", "recs", "recs-v2")]
     assert "the records move" in change.reason or "records moved" in change.reason
+    # Where it is declared, and the old object's attrs before and the new one's after, as a saved
+    # plan keeps them to notice a move; no backup is kept unless the declaration asks for one.
+    assert change.source == Origin("projects/a.yaml", 10)
+    assert change.before == dict(owned(index(name="recs")).attrs)
+    assert change.after == dict(owned(index(name="recs-v2")).attrs)
+    assert change.keep_backup is False
+
+
+def test_a_rename_keeps_a_backup_when_the_declaration_asks_for_one() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs", keep_backup=True))
+    live = live_state(project(), owned(index(name="recs")))
+
+    assert only_change(plan(desired, live, SETTINGS)).keep_backup is True
+
+
+def test_a_rename_a_killed_run_left_half_done_resumes_from_the_new_index() -> None:
+    # The new index carries the marker naming the old one, which is gone: the rename resumes.
+    marker = {"managed-by": "declarate", "declarate-renaming-from": "recs"}
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+    live = live_state(project(), index(name="recs-v2", tags=marker))
+
+    change = only_change(plan(desired, live, SETTINGS))
+
+    assert change.action is Action.RENAME and change.renamed_from == Address.index("a", "recs")
+    assert change.reason.startswith("renamed_from recs: ")
+    assert change.before == dict(index(name="recs-v2", tags=marker).attrs)
 
 
 def test_a_rename_that_is_done_is_no_change() -> None:
@@ -88,6 +114,8 @@ def test_renaming_an_index_declarate_does_not_own_is_blocked_like_its_delete() -
 
     assert block_rules(change) == ["rename-unowned"]
     assert "managed-by=declarate" in change.blocks[0].override
+    # The ownership tag the rename would add is not written in the config: shown apart, as a default.
+    assert [(f.path, f.default) for f in change.fields] == [("name", False), ("tags.managed-by", True)]
 
 
 def test_renaming_a_protected_index_is_blocked_with_the_reason() -> None:
