@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from pytest import MonkeyPatch
+
 import declarate
+from declarate.engine import diff as diff_module
 from declarate.engine.diff import apply_ignore_changes, create_fields, diff_attrs
 from declarate.model.address import Address, Kind
 from declarate.model.kinds import Mutability
 from declarate.model.plan import Action, Change, Plan
+from declarate.model.resource import Origin
 
 from .builders import api_key, index, project
 
@@ -119,6 +124,25 @@ def test_create_lists_every_leaf_attribute_with_its_source() -> None:
         ("tags.team", None, "a"),
     ]
     assert all(f.source == recs.origin_of(f.path) and f.source is not None for f in fields)
+    assert {f.reason for f in fields} == {"set at creation"}
+
+
+def test_a_create_shows_each_field_in_the_config_s_words_and_marks_what_it_did_not_write() -> None:
+    # The config wrote `dimension` (sugar for the schema's one dense field) and not the metric.
+    recs = dataclasses.replace(
+        index(),
+        origins={"": Origin("p.yaml", 1), "schema.fields._values.dimension": Origin("p.yaml", 2)},
+        spellings=(
+            ("schema.fields._values", "schema.fields.embedding"),
+            ("schema.fields._values.dimension", "dimension"),
+        ),
+    )
+
+    fields = {f.path: f for f in create_fields(Kind.INDEX, recs.attrs, recs.origin_of, recs)}
+
+    dimension, metric = fields["schema.fields._values.dimension"], fields["schema.fields._values.metric"]
+    assert (dimension.display_path, dimension.default) == ("dimension", False)
+    assert (metric.display_path, metric.default) == ("schema.fields.embedding.metric", True)
 
 
 def test_each_diff_names_the_yaml_position_of_its_path() -> None:
@@ -192,3 +216,26 @@ def test_a_list_inside_a_mapping_is_one_field_with_both_whole_lists() -> None:
     )
 
     assert [(f.path, f.before, f.after) for f in fields] == [("deployment.zones", ["a", "b"], ["a", "c"])]
+
+
+def test_a_whole_value_absent_on_one_side_is_none_there() -> None:
+    live = {k: v for k, v in index().attrs.items() if k != "read_capacity"}
+
+    (diff,) = diff_attrs(Kind.INDEX, live, index().attrs)
+
+    assert (diff.path, diff.before, diff.after) == ("read_capacity", None, {"mode": "OnDemand"})
+
+
+def test_a_whole_value_path_below_the_top_ends_its_unit_for_the_kinds_it_names(
+    monkeypatch: MonkeyPatch,
+) -> None:
+    # WHOLE_VALUE_PATHS is the table: a path it names is compared whole at any depth, and only for
+    # the kind it names it for.
+    monkeypatch.setattr(diff_module, "WHOLE_VALUE_PATHS", {Kind.INDEX: ("deployment.zone",)})
+    before = {"deployment": {"zone": {"a": 1, "b": 2}}}
+    after = {"deployment": {"zone": {"a": 1, "b": 3}}}
+
+    assert [(f.path, f.before, f.after) for f in diff_attrs(Kind.INDEX, before, after)] == [
+        ("deployment.zone", {"a": 1, "b": 2}, {"a": 1, "b": 3})
+    ]
+    assert [f.path for f in diff_attrs(Kind.PROJECT, before, after)] == ["deployment.zone.b"]
