@@ -22,6 +22,7 @@ from declarate.render.diagnostics import render_diagnostics_json, render_diagnos
 from declarate.render.github import diagnostic_annotations
 from declarate.render.refusal import error_message
 from declarate.sessions import run_async
+from declarate.startup import keep_until_exit
 from declarate.terminal import err, fail, out
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def load_or_exit(
         if fmt == "json":
             click.echo(redact(render_diagnostics_json(config.diagnostics)))
         sys.exit(EXIT_ERROR)
-    return config
+    return keep_until_exit(config)
 
 
 def report_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -78,7 +79,7 @@ def report_diagnostics(diagnostics: list[Diagnostic]) -> None:
 def run_or_exit(work: Coroutine[Any, Any, T]) -> T:
     """Run a command's coroutine, turning every DeclarateError into one clear line and exit 1."""
     try:
-        return run_async(work)
+        return keep_until_exit(run_async(work))
     except DeclarateError as exc:
         message, lines = error_message(exc)
         fail(message, lines=lines)
