@@ -23,6 +23,7 @@ from declarate.model.resource import Resource
 from declarate.model.settings import Settings
 from declarate.model.state import State
 from declarate.model.sugar import DEPLOYMENT, FIELDS, resugared
+from declarate.render.escape import printable
 
 HEADER = "# Exported by `declarate export` from live state. Review, then commit.\n"
 ORGANIZATION_FILE = "organization.yaml"
@@ -62,8 +63,30 @@ def project_file_stem(name: str, taken: set[str]) -> str:
     return stem
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes a string holding an invisible or control character double-quoted."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if printable(value) != value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+# What YAML counts as printable but a reviewer cannot see (bidi overrides, zero-width, C1): written
+# as `\uXXXX`, which is only ever inside the double-quoted scalars `_represent_str` makes.
+_INVISIBLE = re.compile("[\u0080-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
 def _dump(document: Mapping[str, Any]) -> str:
-    return yaml.safe_dump(_escaped(dict(document)), sort_keys=False, allow_unicode=True, width=110)
+    """YAML for a config file: readable Unicode, but nothing a reviewer of the file cannot see.
+
+    A live name may hold a bidi override or a zero-width character (anyone who may name a key can
+    do it); written raw, it would reorder or hide text in the committed file and its diff.
+    """
+    text = yaml.dump(_escaped(dict(document)), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def _escaped(value: Any) -> Any:
