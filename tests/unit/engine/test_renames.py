@@ -75,6 +75,7 @@ def test_a_rename_a_killed_run_left_half_done_resumes_from_the_new_index() -> No
     change = only_change(plan(desired, live, SETTINGS))
 
     assert change.action is Action.RENAME and change.renamed_from == Address.index("a", "recs")
+    assert change.blocks == ()  # the new name is live, but it is this rename's own
     assert change.reason.startswith("renamed_from recs: ")
     assert change.before == dict(index(name="recs-v2", tags=marker).attrs)
 
@@ -280,3 +281,79 @@ def test_text_and_markdown_show_old_to_new() -> None:
 
 def test_directives_default_to_no_rename() -> None:
     assert Directives().renamed_from is None and Directives().keep_backup is False
+
+
+POD = {"deployment_type": "pod", "environment": "us-east-1-aws", "pod_type": "p1.x1"}
+BYOC = {"deployment_type": "byoc", "environment": "aws-us-east-1-b921"}
+
+
+def test_every_rename_block_says_why_and_what_would_let_it_run() -> None:
+    cases = {
+        "both live": (index(name="recs-v2"), [owned(index(name="recs")), owned(index(name="recs-v2"))]),
+        "unowned": (index(name="recs-v2"), [index(name="recs")]),
+        "protected": (index(name="recs-v2"), [owned(index(name="recs", protection="enabled"))]),
+        "immutable": (index(name="recs-v2", dimension=16, metric="dotproduct"), [owned(index(name="recs"))]),
+        "pod": (index(name="recs-v2", deployment=POD), [owned(index(name="recs", deployment=POD))]),
+    }
+    found = {
+        case: [
+            (b.rule, b.message, b.override)
+            for b in only_change(
+                plan(desired_state(project(), renamed(new, "recs")), live_state(project(), *old), SETTINGS)
+            ).blocks
+        ]
+        for case, (new, old) in cases.items()
+    }
+
+    assert found == {
+        "both live": [
+            (
+                "rename-conflict",
+                "both recs and recs-v2 exist live: a rename needs the new name free, and declarate will not "
+                "guess which one to keep",
+                "delete the index you do not want by hand, or remove renamed_from: recs when the rename is "
+                "already done",
+            )
+        ],
+        "unowned": [
+            (
+                "rename-unowned",
+                "index recs is not tagged managed-by=declarate: a rename deletes it once its records moved, "
+                "and declarate never deletes an index it does not own",
+                "tag index recs `managed-by=declarate` by hand, or declare it under its own name first (adopt)",
+            )
+        ],
+        "protected": [
+            (
+                "deletion-protection",
+                "deletion protection is enabled on index recs, which the rename deletes once its records moved",
+                "declare index recs (without renamed_from) with deletion_protection: disabled and apply, then "
+                "rename (the new index gets the protection you declare)",
+            )
+        ],
+        "immutable": [
+            (
+                "rename-immutable",
+                "immutable fields differ from the live index recs (schema.fields._values.dimension, "
+                "schema.fields._values.metric): a rename keeps them, and changing them destroys the data",
+                "none: rename first with the live values, then change them in a later plan (a replace)",
+            )
+        ],
+        "pod": [
+            (
+                "rename-pod",
+                "only serverless indexes can be renamed (through a backup); recs is not serverless",
+                "none: keep the old name, or create the new index and move the records yourself",
+            )
+        ],
+    }
+
+
+def test_a_rename_from_or_to_a_pod_or_byoc_index_is_blocked() -> None:
+    for old, new in ((POD, None), (None, POD), (BYOC, None), (None, BYOC)):
+        desired = desired_state(project(), renamed(index(name="recs-v2", deployment=new), "recs"))
+        live = live_state(project(), owned(index(name="recs", deployment=old)))
+
+        change = only_change(plan(desired, live, SETTINGS))
+
+        assert "rename-pod" in block_rules(change), (old, new)
