@@ -42,7 +42,7 @@ def check_index(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> li
     if index.get("ensure") in ("unmanaged", "absent"):
         # Only its name says which live index to let go of or delete: nothing else of it is planned or
         # sent, so `{name: x, ensure: absent}` needs no vectors (the schema still checks what is written).
-        return found
+        return found + _schedules_let_go(doc, path, index)
     found += _sugar_conflicts(doc, path, index)
     if isinstance(index.get("embed"), dict):
         found += _embed(doc, (*path, "embed"), index["embed"])
@@ -331,3 +331,22 @@ def _ignore_changes(doc: SourceDocument, path: Path, paths: list[Any]) -> list[D
                 )
             )
     return found
+
+
+def _schedules_let_go(doc: SourceDocument, path: Path, index: Mapping[str, Any]) -> list[Diagnostic]:
+    """`backup_schedules` on an index declared `ensure: unmanaged` or `absent`: never planned, so a
+    declared schedule would silently not exist and an undeclared one silently stay."""
+    if "backup_schedules" not in index:
+        return []
+    ensure = index.get("ensure")
+    return [
+        diagnostic(
+            doc,
+            (*path, "backup_schedules"),
+            f"ensure: {ensure} lets go of this index, so its backup_schedules are not managed: none of "
+            "them would be created, changed or deleted",
+            "rules.schedules_of_let_go_index",
+            hint="remove backup_schedules, or remove ensure to keep managing the index",
+            on_key=True,
+        )
+    ]

@@ -129,3 +129,15 @@ def test_exported_schedules_normalize_back_to_the_same_resources(found: dict[str
     assert {r.address: dict(r.attrs) for r in again.of_kind(Kind.BACKUP_SCHEDULE)} == {
         r.address: dict(r.attrs) for r in state.of_kind(Kind.BACKUP_SCHEDULE)
     }
+
+
+def test_schedules_on_an_index_declared_unmanaged_or_absent_are_an_error_at_their_line(
+    write_config: WriteConfig,
+) -> None:
+    for ensure in ("unmanaged", "absent"):
+        text = PROJECT.replace("    dimension: 8\n", f"    dimension: 8\n    ensure: {ensure}\n")
+        config = load_config([write_config({"search.yaml": text})], env={})
+        (error,) = [d for d in config.diagnostics if d.severity is Severity.ERROR]
+        assert error.code == "rules.schedules_of_let_go_index"
+        assert error.origin is not None and error.origin.line == 7
+        assert f"ensure: {ensure}" in error.message
