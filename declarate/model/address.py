@@ -6,7 +6,7 @@ An address is pure identity: it never carries server ids. It must not import any
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import cached_property
 
@@ -137,6 +137,19 @@ class Address:
     def principal_key(self) -> tuple[str | None, PrincipalType | None, str]:
         """A role binding's scope and principal without its role: two bindings sharing it are a role change."""
         return self.project, self.principal_type, self.name
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # Made once per address: states and plans look addresses up by the hundred thousand, and
+        # the generated hash hashed all six fields (the kind through Enum's Python-level __hash__).
+        return hash((self.kind, self.project, self.name, self.principal_type, self.role, self.index_name))
+
+    def __getstate__(self) -> dict[str, object]:
+        """The fields only: a cached hash is valid only in the process that made it."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def __str__(self) -> str:
         return self._text
