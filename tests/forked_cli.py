@@ -16,8 +16,9 @@ standard streams, and its exit status is the CLI's own, signals included.
 What it is not: a test of process start-up. Tests about start-up and import laziness, signals,
 kill -9, Ctrl-C or terminals start a real process. A call also gets a real process when it needs
 what a fork cannot give (an interpreter setting from the environment, such as the locale or
-``PYTHONHASHSEED``, that differs from the helper's; no ``fork`` on this platform) or when
-``DECLARATE_TESTS_FORK=0``. The helper stops when the worker that started it exits (end of file
+``PYTHONHASHSEED``, that differs from the helper's; no ``fork`` on this platform), when
+``DECLARATE_TESTS_FORK=0``, and, with a warning, when no helper could start (one that would hold
+a thread after its imports refuses to). The helper stops when the worker that started it exits (end of file
 on its stdin).
 """
 
@@ -36,6 +37,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -85,8 +87,10 @@ class _Helper:
         assert self.process.stdout is not None
         ready = self.process.stdout.readline()
         if ready != b"ready\n":
+            self.log.flush()
+            said = (self.directory / "helper.log").read_text(errors="replace").strip()
             self.close()
-            raise RuntimeError(f"the forked-CLI helper did not start: {ready!r}")
+            raise RuntimeError(f"the forked-CLI helper did not start: {said or ready!r}")
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -97,6 +101,8 @@ class _Helper:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         self.log.close()
         shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -104,6 +110,7 @@ class _Helper:
 _SEEDED = "--seeded"  # the helper's hash seed is its own: a call that sets none may use it
 _helpers: list[_Helper | None] = [None, None]
 _turn = 0  # the helper the next call goes to
+_unavailable = ""  # why no helper could start in this process, if none could
 usage = {"calls": 0, "cpu": 0.0}  # forked calls made by this process and their CPU seconds (user + sys)
 
 
@@ -115,9 +122,17 @@ def _the_helper() -> _Helper | None:
         or os.environ.get("DECLARATE_TESTS_FORK") == "0"
     ):
         return None
+    global _unavailable
+    if _unavailable:
+        return None
     helper = _helpers[_turn]
     if helper is None or helper.process.poll() is not None:
-        helper = _helpers[_turn] = _Helper()
+        try:
+            helper = _helpers[_turn] = _Helper()
+        except RuntimeError as failed:  # e.g. a library that starts a thread on import: still correct, slower
+            _unavailable = str(failed)
+            warnings.warn(f"{failed}; every CLI run starts a real process", stacklevel=2)
+            return None
         atexit.register(helper.close)
     return helper
 
@@ -159,8 +174,9 @@ def run(
                 code = _call(helper.address, request, (stdin, stdout, stderr), timeout, command)
             except _Unreachable:
                 helper = _replace_the_helper()
-                assert helper is not None
-                code = _call(helper.address, request, (stdin, stdout, stderr), timeout, command)
+                code = None
+                if helper is not None:
+                    code = _call(helper.address, request, (stdin, stdout, stderr), timeout, command)
             _next_turn()
             if code is not None:
                 return subprocess.CompletedProcess(command, code, _text(stdout), _text(stderr))
