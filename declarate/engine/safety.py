@@ -23,6 +23,7 @@ from declarate.engine.ownership import (
     tag_text,
 )
 from declarate.engine.rename_rules import RENAME_RULES
+from declarate.engine.retention_rules import RETENTION_RULES
 from declarate.model import defaults as d
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import Mutability
@@ -353,6 +354,7 @@ RULES: tuple[Rule, ...] = (
     replace,
     deletion_protection,
     data_loss,
+    *RETENTION_RULES,
     unresolved_reference,
     project_not_empty,
     require_deletion_protection,

@@ -81,6 +81,31 @@ def test_schedules_round_trip_through_apply_plan_the_sdk_and_the_clock(
     assert cli("plan", "-f", "config", "--detailed-exitcode").code == 0
 
 
+def test_a_shorter_retention_says_it_deletes_backups_and_needs_consent(
+    cli: Cli, sdk: Sdk, moved_clock: Any
+) -> None:
+    cli.write("config/search.yaml", CONFIG)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    moved_clock(2.5 * DAY)  # runs on days 1 and 2, both kept for 2 days
+    assert len(list(sdk.control("search").backups.list(index_name="products"))) == 2
+    cli.write("config/search.yaml", CONFIG.replace("retain_days: 2", "retain_days: 1"))
+
+    text = cli("plan", "-f", "config")
+    assert text.code == 3, text.output
+    assert "lowering retain_days from 2 to 1 deletes the backups this schedule took more than 1 day ago" in (
+        text.stdout
+    )
+    assert f"--allow-delete {NIGHTLY}" in text.stdout
+    refused = cli("apply", "-f", "config", "--auto-approve")
+    assert refused.code == 3, refused.output
+    assert len(list(sdk.control("search").backups.list(index_name="products"))) == 2
+
+    allowed = cli("apply", "-f", "config", "--auto-approve", "--allow-delete", NIGHTLY)
+    assert allowed.code == 0, allowed.output
+    assert len(list(sdk.control("search").backups.list(index_name="products"))) < 2
+    assert cli("plan", "-f", "config", "--detailed-exitcode").code == 0
+
+
 def test_drift_reports_an_out_of_band_change_and_apply_restores_it(cli: Cli, sdk: Sdk) -> None:
     cli.write("config/search.yaml", CONFIG)
     assert cli("apply", "-f", "config", "--auto-approve").code == 0
@@ -102,7 +127,10 @@ def test_drift_reports_an_out_of_band_change_and_apply_restores_it(cli: Cli, sdk
         ("frequency", "weekly", "daily"),
         ("retain_days", 9, 2),
     }
-    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    # Restoring the shorter retention deletes the backups kept for the longer one: consent first.
+    assert [b["rule"] for b in change["blocks"]] == ["data-loss"]
+    assert cli("apply", "-f", "config", "--auto-approve").code == 3
+    assert cli("apply", "-f", "config", "--auto-approve", "--allow-delete", NIGHTLY).code == 0
     restored = _schedules(sdk)["nightly"]
     assert (restored.schedule_id, restored.frequency, restored.retention_expire_after_days) == (
         nightly.schedule_id,

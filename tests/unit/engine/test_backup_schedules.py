@@ -199,7 +199,8 @@ def test_no_interleaving_of_a_plan_ever_enables_two_schedules(
         desired_state(project(), index(backup_schedules=True), *_resources(desired)),
         live_state(project(), owned(index()), *_resources(live)),
         Settings(),
-        Overrides(allow_mass_delete=True),
+        # Consent to every deletion (of schedules, of backups by a shorter retention): the order is tested.
+        Overrides(allow_mass_delete=True, allow_delete=frozenset(map(schedule_address, {*desired, *live}))),
     )
     blocked = [c for c in result.changes if c.blocked is not None]
     if blocked:
@@ -262,3 +263,33 @@ def test_a_schedule_declared_unmanaged_is_never_deleted_and_says_to_keep_its_dec
             "would be deleted",
         )
     ]
+
+
+def test_lowering_the_retention_is_blocked_as_data_loss_until_allowed() -> None:
+    desired = desired_state(project(), index(backup_schedules=True), backup_schedule(retain_days=6))
+    live = live_state(project(), owned(index()), backup_schedule(retain_days=7))
+
+    (change,) = plan(desired, live, SETTINGS).changes
+
+    assert change.action is Action.UPDATE
+    assert [(b.rule, b.message, b.override) for b in change.blocks] == [
+        (
+            "data-loss",
+            "lowering retain_days from 7 to 6 deletes the backups this schedule took more than 6 days ago",
+            f"--allow-delete {schedule_address('nightly')}",
+        )
+    ]
+    allowed = Overrides(allow_delete=frozenset({schedule_address("nightly")}))
+    assert plan(desired, live, SETTINGS, allowed).changes[0].blocks == ()
+    elsewhere = Overrides(allow_delete=frozenset({"project/a/index/recs"}))
+    assert [b.rule for b in plan(desired, live, SETTINGS, elsewhere).changes[0].blocks] == ["data-loss"]
+
+
+def test_keeping_backups_longer_or_changing_other_fields_is_never_a_data_loss() -> None:
+    live = live_state(project(), owned(index()), backup_schedule(retain_days=7))
+    for declared in (backup_schedule(retain_days=8), backup_schedule(retain_days=7, frequency="weekly")):
+        desired = desired_state(project(), index(backup_schedules=True), declared)
+
+        (change,) = plan(desired, live, SETTINGS).changes
+
+        assert change.action is Action.UPDATE and change.blocks == ()
