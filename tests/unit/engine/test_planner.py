@@ -322,3 +322,23 @@ def test_server_side_data_of_live_objects_never_enters_the_plan() -> None:
 
     assert len(result.changes) == 2
     assert secret not in json.dumps(result.to_json())
+
+
+def test_a_planned_change_holds_its_own_copy_of_the_desired_attrs() -> None:
+    # Matching objects are compared against the desired attrs without copying them; a change that
+    # is planned must still own what it will send, so editing it never edits the desired state.
+    declared = index(tags={"team": "a"}, dimension=16)
+    desired = desired_state(project(), declared)
+    live = live_state(project(), owned(index(tags={"team": "a"})))
+
+    change = only_change(plan(desired, live, SETTINGS))
+    assert change.after is not None
+    change.after["tags"]["team"] = "edited"
+    change.after["schema"]["fields"]["_values"]["dimension"] = 1
+
+    assert declared.attrs["tags"] == {"team": "a"}
+    assert declared.attrs["schema"]["fields"]["_values"]["dimension"] == 16
+    assert only_change(plan(desired, live, SETTINGS)).after == {
+        **declared.attrs,
+        "tags": {"managed-by": "declarate", "team": "a"},
+    }

@@ -108,3 +108,19 @@ def test_only_prefix_matches_whole_segments() -> None:
     assert address.matches_prefix("project/apparel-team/index/")
     assert not address.matches_prefix("project/apparel")
     assert Address(Kind.SERVICE_ACCOUNT, None, "ci").matches_prefix("service-account/ci")
+
+
+@given(project=hostile, name=hostile)
+def test_an_address_keeps_its_identity_through_copies_pickles_and_replace(project: str, name: str) -> None:
+    import copy
+    import dataclasses
+    import pickle
+
+    address = Address.index(project, name)
+    str(address), hash(address)  # computed once and kept by the address
+    for again in (pickle.loads(pickle.dumps(address)), copy.deepcopy(address), Address.index(project, name)):
+        assert again == address and hash(again) == hash(address) and str(again) == str(address)
+        assert {address: 1}[again] == 1
+    renamed = dataclasses.replace(address, name=name + "x")
+    assert renamed != address and str(renamed) == str(Address.index(project, name + "x"))
+    assert "_hash" not in pickle.loads(pickle.dumps(address)).__dict__  # a hash is per process
