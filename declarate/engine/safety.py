@@ -316,7 +316,7 @@ def forbid_roles(change: Change, context: SafetyContext) -> Block | None:
     if (
         not forbidden
         or change.kind is not Kind.API_KEY
-        or change.action not in (Action.CREATE, Action.UPDATE)
+        or change.action not in (Action.CREATE, Action.UPDATE, Action.RENAME)  # a key renamed in place
     ):
         return None
     held = context.settings.policies.forbidden_roles_in(_after(change, "roles") or ())

@@ -125,8 +125,59 @@ def test_a_disabled_schedule_beside_one_that_stays_enabled_is_blocked() -> None:
 
     (change,) = plan(desired, live, SETTINGS).changes
 
-    assert [b.rule for b in change.blocks] == ["backup-schedule-slot"]
-    assert change.blocks[0].override.startswith("none: apply once with 'nightly' set to enabled: false")
+    assert [(b.rule, b.message, b.override) for b in change.blocks] == [
+        (
+            "backup-schedule-slot",
+            "the API creates a backup schedule enabled and allows one enabled schedule per index, and "
+            "'nightly' stays enabled",
+            "none: apply once with 'nightly' set to enabled: false, then enable it again (re-enabling "
+            "takes a backup at once)",
+        )
+    ]
+
+
+def test_only_an_enabled_schedule_of_the_same_index_is_in_the_way_of_a_disabled_one() -> None:
+    # Live: on recs a disabled one first, then the enabled one that stays; on other, an enabled one.
+    desired = desired_state(
+        project(),
+        index(backup_schedules=True),
+        index(name="other", backup_schedules=True),
+        backup_schedule(name="a-off", enabled=False),
+        backup_schedule(name="nightly"),
+        backup_schedule(index="other", name="b-new", enabled=False),
+        backup_schedule(index="other", name="c-on"),
+    )
+    live = live_state(
+        project(),
+        owned(index()),
+        owned(index(name="other")),
+        backup_schedule(name="a-off", enabled=False),
+        backup_schedule(name="nightly"),
+        backup_schedule(index="other", name="c-on"),
+        backup_schedule(index="other", name="a-gone", enabled=False),
+    )
+    alone = desired_state(
+        project(),
+        index(backup_schedules=True),
+        index(name="other", backup_schedules=True),
+        backup_schedule(name="nightly"),
+        backup_schedule(index="other", name="b-new", enabled=False),
+    )
+
+    blocked = {str(c.address): [b.rule for b in c.blocks] for c in plan(desired, live, SETTINGS).changes}
+    free = {
+        str(c.address): [b.rule for b in c.blocks]
+        for c in plan(
+            alone,
+            live_state(
+                project(), owned(index()), owned(index(name="other")), backup_schedule(name="nightly")
+            ),
+            SETTINGS,
+        ).changes
+    }
+
+    assert blocked["project/a/index/other/backup-schedule/b-new"] == ["backup-schedule-slot"]
+    assert free == {"project/a/index/other/backup-schedule/b-new": []}
 
 
 def test_a_new_enabled_schedule_waits_for_the_old_one_to_be_deleted() -> None:

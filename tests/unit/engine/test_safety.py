@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from declarate.engine import plan
 from declarate.model.address import PrincipalType
 from declarate.model.plan import Action, Block, Plan
@@ -279,6 +281,23 @@ def test_forbid_roles_policy_blocks_api_keys_holding_a_forbidden_role() -> None:
 
     assert rule_of(result, "project/a/api-key/default-roles") == "policy:forbid_roles"
     assert rule_of(result, "project/a/api-key/reader") is None
+
+
+def test_forbid_roles_policy_blocks_a_key_renamed_into_a_forbidden_role() -> None:
+    # A key is renamed in place, its roles updated with it: the policy holds for that update too.
+    settings = Settings(policies=Policies(forbid_roles=("ProjectEditor",)))
+    renamed = api_key(name="svc-v2")
+    renamed = dataclasses.replace(
+        renamed, directives=dataclasses.replace(renamed.directives, renamed_from="svc")
+    )
+    live = live_state(project(), api_key(name="svc", roles=["DataPlaneViewer"]))
+
+    (change,) = plan(desired_state(project(), renamed), live, settings).changes
+
+    assert change.action is Action.RENAME
+    assert [(b.rule, b.message) for b in change.blocks] == [
+        ("policy:forbid_roles", "policy forbid_roles: API keys may not hold ProjectEditor")
+    ]
 
 
 def test_max_indexes_per_project_policy_blocks_the_creates_of_an_oversized_project() -> None:
