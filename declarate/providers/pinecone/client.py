@@ -425,15 +425,17 @@ async def send_create(
     """Send a create that must not be repeated blindly (it has no 409 to make a resend safe).
 
     After an ambiguous failure `recover` looks at what the lost attempt may have made: it returns
-    the object to accept as created, or None (having cleaned up) to send again.
+    the object to accept as created, or None (having cleaned up) to send again. The last attempt is
+    recovered too before the failure is raised: an API key made by a lost last answer, and never
+    swept, would stay live with a secret nobody ever saw.
     """
     for attempt in range(1, attempts + 1):
         try:
             return await send()
         except AmbiguousFailure:
-            if attempt == attempts:
-                raise
             found = await recover()
             if found is not None:
                 return found
+            if attempt == attempts:
+                raise
     raise AssertionError("unreachable")
