@@ -336,6 +336,16 @@ def test_lowering_the_retention_is_blocked_as_data_loss_until_allowed() -> None:
     assert [b.rule for b in plan(desired, live, SETTINGS, elsewhere).changes[0].blocks] == ["data-loss"]
 
 
+def test_the_retention_cut_message_says_day_for_one_and_days_for_two() -> None:
+    live = live_state(project(), owned(index()), backup_schedule(retain_days=7))
+    messages = []
+    for days in (1, 2):
+        desired = desired_state(project(), index(backup_schedules=True), backup_schedule(retain_days=days))
+        messages.append(plan(desired, live, SETTINGS).changes[0].blocks[0].message)
+
+    assert [m.rpartition(" took ")[2] for m in messages] == ["more than 1 day ago", "more than 2 days ago"]
+
+
 def test_keeping_backups_longer_or_changing_other_fields_is_never_a_data_loss() -> None:
     live = live_state(project(), owned(index()), backup_schedule(retain_days=7))
     for declared in (backup_schedule(retain_days=8), backup_schedule(retain_days=7, frequency="weekly")):

@@ -342,3 +342,14 @@ def test_a_planned_change_holds_its_own_copy_of_the_desired_attrs() -> None:
         **declared.attrs,
         "tags": {"managed-by": "declarate", "team": "a"},
     }
+
+
+def test_left_out_counts_the_changes_only_leaves_out_and_is_zero_without_only() -> None:
+    desired = desired_state(project(), index(name="a1"), index(name="a2"), index(name="b1"))
+    live = live_state(project())
+
+    whole = plan(desired, live, SETTINGS)
+    selected = plan(desired, live, SETTINGS, Overrides(only=("project/a/index/b1",)))
+
+    assert (len(whole.changes), whole.left_out) == (3, 0)
+    assert ([str(c.address) for c in selected.changes], selected.left_out) == (["project/a/index/b1"], 2)
