@@ -15,6 +15,7 @@ from .builders import (
     SETTINGS,
     actions,
     api_key,
+    backup_schedule,
     binding,
     desired_state,
     index,
@@ -353,3 +354,25 @@ def test_left_out_counts_the_changes_only_leaves_out_and_is_zero_without_only() 
 
     assert (len(whole.changes), whole.left_out) == (3, 0)
     assert ([str(c.address) for c in selected.changes], selected.left_out) == (["project/a/index/b1"], 2)
+
+
+def test_objects_after_a_schedule_or_a_rename_s_old_index_in_address_order_are_still_planned() -> None:
+    # Declared: a schedule (planned after every index), then a binding; live: a rename's old index
+    # (the rename speaks for it), then an undeclared owned index to delete.
+    renamed_index = index(name="b-new")
+    renamed_index = dataclasses.replace(
+        renamed_index, directives=dataclasses.replace(renamed_index.directives, renamed_from="a-old")
+    )
+    desired = desired_state(
+        project(), index(backup_schedules=True), backup_schedule(), binding(), renamed_index
+    )
+    live = live_state(project(), owned(index()), owned(index(name="a-old")), owned(index(name="z-gone")))
+
+    result = plan(desired, live, SETTINGS, Overrides(allow_mass_delete=True))
+
+    assert sorted(actions(result.changes)) == [
+        ("project/a/index/b-new", "rename"),
+        ("project/a/index/recs/backup-schedule/nightly", "create"),
+        ("project/a/index/z-gone", "delete"),
+        ("project/a/role-binding/service-account:ci/ProjectViewer", "create"),
+    ]
