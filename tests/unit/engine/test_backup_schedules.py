@@ -346,6 +346,22 @@ def test_the_retention_cut_message_says_day_for_one_and_days_for_two() -> None:
     assert [m.rpartition(" took ")[2] for m in messages] == ["more than 1 day ago", "more than 2 days ago"]
 
 
+def test_updating_a_disabled_schedule_beside_an_enabled_one_is_never_blocked() -> None:
+    desired = desired_state(
+        project(),
+        index(backup_schedules=True),
+        backup_schedule(),
+        backup_schedule(name="weekly", enabled=False, retain_days=14),
+    )
+    live = live_state(
+        project(), owned(index()), backup_schedule(), backup_schedule(name="weekly", enabled=False)
+    )
+
+    (change,) = plan(desired, live, SETTINGS).changes
+
+    assert (change.action, change.blocks) == (Action.UPDATE, ())
+
+
 def test_keeping_backups_longer_or_changing_other_fields_is_never_a_data_loss() -> None:
     live = live_state(project(), owned(index()), backup_schedule(retain_days=7))
     for declared in (backup_schedule(retain_days=8), backup_schedule(retain_days=7, frequency="weekly")):

@@ -376,3 +376,28 @@ def test_objects_after_a_schedule_or_a_rename_s_old_index_in_address_order_are_s
         ("project/a/index/z-gone", "delete"),
         ("project/a/role-binding/service-account:ci/ProjectViewer", "create"),
     ]
+
+
+def test_objects_after_a_protected_one_or_a_recreated_index_s_schedule_are_still_planned() -> None:
+    # Address order: the protected key, then the new index; live, the replaced index's schedule, then
+    # an undeclared owned index.
+    own_key = api_key(name="declarate-key")
+    desired = desired_state(
+        project(), own_key, index(name="new"), index(dimension=16, allow_replace=True, backup_schedules=True)
+    )
+    live = live_state(
+        project(),
+        own_key,
+        owned(index()),
+        backup_schedule(),
+        owned(index(name="z-gone")),
+        protected=[own_key.address],
+    )
+
+    result = plan(desired, live, SETTINGS, Overrides(allow_mass_delete=True))
+
+    assert sorted(actions(result.changes)) == [
+        ("project/a/index/new", "create"),
+        ("project/a/index/recs", "replace"),
+        ("project/a/index/z-gone", "delete"),
+    ]
