@@ -9,6 +9,7 @@ from declarate.engine.renames import rehome
 from declarate.model.address import Address, PrincipalType
 from declarate.model.plan import Action, Change, Plan
 from declarate.model.resource import Directives, Origin, Resource
+from declarate.model.state import ScopeDirectives
 from declarate.render.markdown import render_plan_markdown
 from declarate.render.text import render_plan_text
 
@@ -357,3 +358,14 @@ def test_a_rename_from_or_to_a_pod_or_byoc_index_is_blocked() -> None:
         change = only_change(plan(desired, live, SETTINGS))
 
         assert "rename-pod" in block_rules(change), (old, new)
+
+
+def test_declarate_s_own_key_in_a_renamed_project_stays_untouched_under_the_new_name() -> None:
+    own_key = api_key("a", "declarate-key")
+    prune_keys = {"project/b": ScopeDirectives(prune_api_keys=True)}
+    desired = desired_state(renamed(project("b"), "a"), directives=prune_keys)
+    live = live_state(project("a"), own_key, protected=[own_key.address])
+
+    result = plan(desired, live, SETTINGS)
+
+    assert actions(result.changes) == [("project/b", "rename")]
