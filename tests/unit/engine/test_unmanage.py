@@ -303,3 +303,27 @@ def test_an_object_let_go_without_a_known_position_says_only_that_it_was_declare
     assert reasons(result)["project/a/api-key/svc"] == (
         "declared ensure: unmanaged: declarate no longer manages it"
     )
+
+
+def test_notes_come_in_address_order_past_objects_that_are_live() -> None:
+    # Declared unmanaged in reverse order, the first in address order live; declared absent, one
+    # live (deleted: no note) and two that are not, in reverse order.
+    live_key = api_key("b", "aa")
+    unmanaged = [Address.index("b", "zz"), Address.api_key("c", "yy"), live_key.address]
+    absent = [Address.index("b", "x2"), Address.index("b", "x1"), Address.index("b", "gone-live")]
+    desired = State.of(
+        list(desired_state(project("b"), project("c"))),
+        {"project/b", "project/c"},
+        unmanaged=dict.fromkeys(unmanaged, HERE),
+        absent=dict.fromkeys(absent, HERE),
+    )
+    live = live_state(project("b"), project("c"), live_key, owned(index("b", "gone-live")))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert [(str(n.address), n.message.rpartition(": ")[2]) for n in result.notes] == [
+        ("project/b/index/zz", "nothing to unmanage"),
+        ("project/c/api-key/yy", "nothing to unmanage"),
+        ("project/b/index/x1", "nothing to delete"),
+        ("project/b/index/x2", "nothing to delete"),
+    ]
