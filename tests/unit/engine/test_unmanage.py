@@ -309,21 +309,24 @@ def test_notes_come_in_address_order_past_objects_that_are_live() -> None:
     # Declared unmanaged in reverse order, the first in address order live; declared absent, one
     # live (deleted: no note) and two that are not, in reverse order.
     live_key = api_key("b", "aa")
-    unmanaged = [Address.index("b", "zz"), Address.api_key("c", "yy"), live_key.address]
-    absent = [Address.index("b", "x2"), Address.index("b", "x1"), Address.index("b", "gone-live")]
+    unmanaged = [Address.api_key("c", "yy"), Address.index("b", "zz"), live_key.address]
+    # In text order `project/b-c/...` comes before `project/b/...` ('-' sorts before '/').
+    absent = [Address.index("b", "x2"), Address.index("b", "x1"), Address.index("b-c", "x3")]
+    absent.append(Address.index("b", "gone-live"))
     desired = State.of(
-        list(desired_state(project("b"), project("c"))),
-        {"project/b", "project/c"},
+        list(desired_state(project("b"), project("c"), project("b-c"))),
+        {"project/b", "project/c", "project/b-c"},
         unmanaged=dict.fromkeys(unmanaged, HERE),
         absent=dict.fromkeys(absent, HERE),
     )
-    live = live_state(project("b"), project("c"), live_key, owned(index("b", "gone-live")))
+    live = live_state(project("b"), project("c"), project("b-c"), live_key, owned(index("b", "gone-live")))
 
     result = plan(desired, live, SETTINGS)
 
     assert [(str(n.address), n.message.rpartition(": ")[2]) for n in result.notes] == [
         ("project/b/index/zz", "nothing to unmanage"),
         ("project/c/api-key/yy", "nothing to unmanage"),
+        ("project/b-c/index/x3", "nothing to delete"),
         ("project/b/index/x1", "nothing to delete"),
         ("project/b/index/x2", "nothing to delete"),
     ]
