@@ -143,3 +143,18 @@ def test_order_ties_are_broken_by_address() -> None:
     changes = [Change(Address.index("a", name), Action.CREATE) for name in ("c", "a", "b")]
     assert [c.address.name for c in order_changes(changes)] == ["a", "b", "c"]
     assert order_changes(changes) == order_changes(reversed(changes))
+
+
+def test_a_project_deleted_beside_creates_still_waits_for_its_own_deletes() -> None:
+    desired = desired_state(
+        project(),
+        index(name="new"),
+        project("b"),
+        directives={"project/b": ScopeDirectives(ensure_absent=True)},
+    )
+    live = live_state(project(), project("b"), owned(index("b", "old")))
+
+    by_address = {str(c.address): c for c in plan(desired, live, SETTINGS).changes}
+
+    assert by_address["project/b"].action is Action.DELETE
+    assert by_address["project/b"].depends_on == (Address.index("b", "old"),)
