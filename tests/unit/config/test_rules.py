@@ -175,6 +175,34 @@ def test_a_workspace_in_a_nested_declarate_yaml_is_an_error(load_docs: LoadDocs)
     assert codes(check_rules(docs)) == ["rules.workspace_location"]
 
 
+def test_a_misplaced_workspace_is_told_the_path_of_its_place_under_the_config_root(
+    write_config: WriteConfig, load_docs: LoadDocs
+) -> None:
+    docs = load_docs({"team/declarate.yaml": "kind: Workspace\n"})
+    root = write_config({})
+
+    assert one(check_rules(docs), "rules.workspace_location").hint == f"move it to {root}/declarate.yaml"
+
+
+def test_a_project_with_a_name_that_is_not_text_does_not_hide_later_duplicates(load_docs: LoadDocs) -> None:
+    docs = load_docs("kind: Project\nname: 5\n---\nkind: Project\nname: x\n---\nkind: Project\nname: x\n")
+
+    assert one(check_rules(docs), "rules.duplicate_name").message.startswith("project 'x' is declared twice")
+
+
+def test_an_unmanaged_role_binding_in_an_absent_project_is_reported_at_its_ensure(
+    load_docs: LoadDocs,
+) -> None:
+    docs = load_docs(
+        "kind: Project\nname: old\nensure: absent\n"
+        "role_bindings:\n  - user: ann@example.com\n    role: ProjectViewer\n    ensure: unmanaged\n"
+    )
+
+    assert [p.path for p in check_rules(docs) if p.code == "rules.unmanaged_in_absent"] == [
+        "role_bindings[0].ensure"
+    ]
+
+
 def test_a_workspace_in_declarate_yaml_at_the_root_is_fine(load_docs: LoadDocs) -> None:
     assert (
         check_rules(load_docs({"declarate.yaml": "kind: Workspace\nsafety: {max_delete_fraction: 0.5}\n"}))

@@ -145,6 +145,14 @@ def test_order_ties_are_broken_by_address() -> None:
     assert order_changes(changes) == order_changes(reversed(changes))
 
 
+def test_delete_ties_are_broken_by_address_text_whatever_order_they_come_in() -> None:
+    # The planner happens to hand deletes over in text order; the order must not depend on that.
+    changes = [Change(Address.index(project, "recs"), Action.DELETE) for project in ("a", "a-b", "c")]
+    expected = ["project/a-b/index/recs", "project/a/index/recs", "project/c/index/recs"]
+    assert [str(c.address) for c in order_changes(changes)] == expected
+    assert [str(c.address) for c in order_changes(reversed(changes))] == expected
+
+
 def test_a_project_deleted_beside_creates_still_waits_for_its_own_deletes() -> None:
     desired = desired_state(
         project(),
@@ -158,3 +166,43 @@ def test_a_project_deleted_beside_creates_still_waits_for_its_own_deletes() -> N
 
     assert by_address["project/b"].action is Action.DELETE
     assert by_address["project/b"].depends_on == (Address.index("b", "old"),)
+
+
+def test_deletes_of_one_level_run_in_text_order_even_where_address_order_differs() -> None:
+    # `project/a-b/...` sorts before `project/a/...` as text ('-' < '/'), after it by project name.
+    desired = desired_state(
+        directives={
+            "project/a": ScopeDirectives(ensure_absent=True),
+            "project/a-b": ScopeDirectives(ensure_absent=True),
+        }
+    )
+    live = live_state(project("a"), project("a-b"), owned(index("a")), owned(index("a-b")))
+
+    assert actions(plan(desired, live, SETTINGS).changes) == [
+        ("project/a-b/index/recs", "delete"),
+        ("project/a/index/recs", "delete"),
+        ("project/a", "delete"),
+        ("project/a-b", "delete"),
+    ]
+
+
+def test_depends_on_lists_its_addresses_in_text_order() -> None:
+    desired = desired_state(
+        project("a"),
+        project("a-b"),
+        directives={"organization": PRUNE, "project/a": PRUNE, "project/a-b": PRUNE},
+    )
+    live = live_state(
+        project("a"),
+        project("a-b"),
+        service_account("ci"),
+        binding("a", "ci"),
+        binding("a-b", "ci"),
+        org_binding("ci"),
+    )
+
+    assert depends(plan(desired, live, SETTINGS))["service-account/ci"] == [
+        "organization/role-binding/service-account:ci/OrgMember",
+        "project/a-b/role-binding/service-account:ci/ProjectViewer",
+        "project/a/role-binding/service-account:ci/ProjectViewer",
+    ]

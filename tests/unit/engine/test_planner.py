@@ -90,6 +90,15 @@ def test_in_place_difference_is_an_update_with_live_before_and_desired_after() -
     assert change.fields[0].source == desired.resources[RECS].origins["deletion_protection"]
 
 
+def test_an_update_of_several_fields_names_each_of_them_in_its_reason() -> None:
+    desired = desired_state(project(), index(protection="enabled", tags={"team": "recs"}))
+    live = live_state(project(), owned(index()))
+
+    change = only_change(plan(desired, live, SETTINGS))
+
+    assert change.reason == "live differs from config in deletion_protection, tags.team"
+
+
 def test_read_capacity_change_is_an_update() -> None:
     dedicated = {"mode": "Dedicated", "dedicated": {"node_type": "b1", "scaling": "Manual"}}
     desired = desired_state(project(), index(read_capacity=dedicated))

@@ -122,7 +122,10 @@ def test_a_rename_counts_its_marker_tag_against_the_tag_limit() -> None:
         "the renamed index would carry 21 tags while the rename runs: declarate's ownership tag "
         "managed-by=declarate and the rename's marker declarate-renaming-from count too; Pinecone allows at most 20"
     )
-    assert block.override.startswith("none: declare at most 18 tags of your own on an index being renamed")
+    assert block.override == (
+        "none: declare at most 18 tags of your own on an index being renamed, and add the others once the "
+        "rename is applied"
+    )
 
 
 def test_the_same_tags_without_a_rename_are_within_the_limit() -> None:

@@ -112,6 +112,18 @@ def test_a_key_declared_unmanaged_is_not_pruned_and_the_plan_says_to_keep_the_de
     )
 
 
+def test_a_key_declared_unmanaged_where_nothing_is_pruned_needs_no_hint_to_keep_it() -> None:
+    key = api_key(name="batch")
+    desired = letting_go(desired_state(project()), key.address)
+
+    result = plan(desired, live_state(project(), key), SETTINGS)
+
+    assert result.changes == ()
+    assert reasons(result)["project/a/api-key/batch"] == (
+        "declared ensure: unmanaged at projects/a.yaml:12:13: declarate no longer manages it"
+    )
+
+
 def test_a_binding_of_a_principal_the_scope_names_is_not_deleted_when_declared_unmanaged() -> None:
     viewer = binding(role="ProjectViewer")
     editor = binding(role="ProjectEditor")
