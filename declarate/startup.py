@@ -64,6 +64,13 @@ def exit_process(code: int) -> None:
     handlers) and the standard streams are flushed; only the teardown of modules and their objects
     (a plan's hundreds of thousands of dicts, about a tenth of a second) is skipped.
     """
+    os._exit(finish_like_python(code))
+
+
+def finish_like_python(code: int) -> int:
+    """What Python does at exit that anyone can notice: wait for non-daemon threads, run the atexit
+    handlers, flush the standard streams. The exit status to use: `code`, or 120 when a standard
+    stream cannot be flushed, as Python exits then."""
     shutdown = getattr(threading, "_shutdown", None)
     if shutdown is not None:
         shutdown()
@@ -72,5 +79,5 @@ def exit_process(code: int) -> None:
         try:
             stream.flush()
         except (OSError, ValueError):
-            code = 120  # as Python exits when it cannot flush a standard stream
-    os._exit(code)
+            code = 120
+    return code

@@ -13,6 +13,7 @@ it defines no fixtures.
 from __future__ import annotations
 
 import compileall
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import settings
 
 ONE_WORKER = ("tests/contract/",)
+WORKERS_PER_CORE = 2
 # Under pytest-xdist, tests start in this order of folders (each in collection order), so the long
 # ones (seconds each: killed and faulty applies, benchmarks, workflows) start first and the many
 # short ones fill the end: no worker idles while another finishes a long test. The contract folder
@@ -44,6 +46,13 @@ class _Scheduler:
                 return _scope(nodeid)
 
         return OneWorkerFolders(config, log)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers per core for ``-n auto``. Much of an end-to-end test is waiting (for the CLI
+    child, a served control plane, a retry's back-off), so one worker per core left the cores idle:
+    on 2 cores the suite took 229 s with 2 workers and 131 s with 4, for the same CPU time."""
+    return WORKERS_PER_CORE * max(os.cpu_count() or 1, 1)
 
 
 def _compile_declarate() -> None:

@@ -415,19 +415,10 @@ def _exit_code(value: object) -> int:
 
 
 def _finish(code: int) -> int:
-    """Python's own exit: wait for non-daemon threads, run atexit handlers, flush the streams."""
-    import threading
+    """Python's own exit steps, as the `declarate` command takes them before `os._exit`."""
+    from declarate.startup import finish_like_python
 
-    shutdown = getattr(threading, "_shutdown", None)
-    if shutdown is not None:
-        shutdown()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            code = 120
-    return code
+    return finish_like_python(code)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,16 @@ def test_a_delete_whose_stats_answer_is_nonsense_is_blocked_as_unknown(applied: 
     assert "BLOCKED (data-loss): the index's record count could not be read" in planned.stdout
 
 
+def _team_with_one_record(server: Any, tmp_path: Path) -> tuple[Cli, Any]:
+    """TEAM applied, and one record upserted into its index `recs`: the CLI and team-a's SDK client."""
+    cli = Cli(tmp_path, cli_env(server))
+    cli.write("config/team.yaml", TEAM)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    control = Sdk(server).control("team-a")
+    control.Index(host=control.describe_index("recs").host).upsert(vectors=[("a", [1.0, 0, 0, 0])])
+    return cli, control
+
+
 def test_a_rename_whose_backup_and_new_index_both_say_nothing_keeps_the_old_index(tmp_path: Path) -> None:
     """A backup without `record_count` and a new index whose stats say 0: never read as 0 == 0."""
 
@@ -98,11 +108,7 @@ def test_a_rename_whose_backup_and_new_index_both_say_nothing_keeps_the_old_inde
         return None
 
     with running_server(ready_after=0) as server:
-        cli = Cli(tmp_path, cli_env(server))
-        cli.write("config/team.yaml", TEAM)
-        assert cli("apply", "-f", "config", "--auto-approve").code == 0
-        control = Sdk(server).control("team-a")
-        control.Index(host=control.describe_index("recs").host).upsert(vectors=[("a", [1.0, 0, 0, 0])])
+        cli, control = _team_with_one_record(server, tmp_path)
         cli.write(
             "config/team.yaml", TEAM.replace("- name: recs\n", "- name: recs-v2\n    renamed_from: recs\n")
         )
@@ -129,11 +135,7 @@ def test_an_index_planned_empty_is_not_deleted_once_records_arrived(tmp_path: Pa
         return None
 
     with running_server(ready_after=0) as server:
-        cli = Cli(tmp_path, cli_env(server))
-        cli.write("config/team.yaml", TEAM)
-        assert cli("apply", "-f", "config", "--auto-approve").code == 0
-        control = Sdk(server).control("team-a")
-        control.Index(host=control.describe_index("recs").host).upsert(vectors=[("a", [1.0, 0, 0, 0])])
+        cli, control = _team_with_one_record(server, tmp_path)
         cli.write("config/team.yaml", "kind: Project\nname: team-a\n")
         with rewriting_proxy(server.url, empty_at_plan_time) as url:
             applied = Cli(tmp_path, {**cli_env(server), "DECLARATE_API_URL": url})(
