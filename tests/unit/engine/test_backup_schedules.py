@@ -370,3 +370,11 @@ def test_keeping_backups_longer_or_changing_other_fields_is_never_a_data_loss() 
         (change,) = plan(desired, live, SETTINGS).changes
 
         assert change.action is Action.UPDATE and change.blocks == ()
+
+
+def test_an_index_updated_in_place_keeps_its_unchanged_schedule() -> None:
+    # Only a replaced or renamed index loses its schedules; an update leaves them as they are.
+    desired = desired_state(project(), index(backup_schedules=True, protection="enabled"), backup_schedule())
+    live = live_state(project(), owned(index()), backup_schedule())
+
+    assert actions(plan(desired, live, SETTINGS).changes) == [("project/a/index/recs", "update")]

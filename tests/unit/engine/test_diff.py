@@ -239,3 +239,29 @@ def test_a_whole_value_path_below_the_top_ends_its_unit_for_the_kinds_it_names(
         ("deployment.zone", {"a": 1, "b": 2}, {"a": 1, "b": 3})
     ]
     assert [f.path for f in diff_attrs(Kind.PROJECT, before, after)] == ["deployment.zone.b"]
+
+
+def test_ignore_changes_of_a_path_absent_on_both_sides_changes_nothing() -> None:
+    # An ignored tag that neither the config nor the live index has: nothing to take or drop.
+    attrs = index(tags={"team": "a"}).attrs
+
+    assert apply_ignore_changes(attrs, attrs, ["tags.cost-center"]) == attrs
+
+
+def test_a_value_only_live_has_shows_as_removed_to_none() -> None:
+    # Never an internal marker for "absent": the plan shows null.
+    live = {"deletion_protection": "enabled", "tags": {"team": "a"}}
+
+    assert [(f.path, f.before, f.after) for f in diff_attrs(Kind.INDEX, live, {})] == [
+        ("deletion_protection", "enabled", None),
+        ("tags", {"team": "a"}, None),
+    ]
+
+
+def test_a_path_equal_in_the_end_does_not_hide_the_paths_after_it() -> None:
+    # `deployment` is null live and absent in the config: no diff, yet `tags.team` after it is one.
+    live = {"deployment": None, "tags": {"team": "a"}}
+
+    fields = diff_attrs(Kind.INDEX, live, {"tags": {"team": "b"}})
+
+    assert [(f.path, f.before, f.after) for f in fields] == [("tags.team", "a", "b")]

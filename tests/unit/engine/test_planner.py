@@ -8,6 +8,7 @@ import json
 from declarate.engine import plan
 from declarate.model.address import Address
 from declarate.model.plan import Action, Change, Plan
+from declarate.model.resource import Resource
 from declarate.model.settings import Overrides
 from declarate.model.state import ScopeDirectives
 
@@ -97,6 +98,33 @@ def test_an_update_of_several_fields_names_each_of_them_in_its_reason() -> None:
     change = only_change(plan(desired, live, SETTINGS))
 
     assert change.reason == "live differs from config in deletion_protection, tags.team"
+    # Written in the config as the path itself: the plan file names no separate spelling.
+    (protection, team) = Plan(changes=(change,)).to_json()["changes"][0]["fields"]
+    assert "shown_as" not in protection and "shown_as" not in team
+
+
+def test_a_created_project_carries_no_ownership_tag() -> None:
+    change = only_change(plan(desired_state(project()), live_state(), SETTINGS))
+
+    assert change.action is Action.CREATE and change.after == dict(project().attrs)
+    assert all(not f.path.startswith("tags") for f in change.fields)
+
+
+def _in_config_words(recs: Resource) -> Resource:
+    """The index as a config that wrote `dimension` (sugar for the schema's one dense field) declares it."""
+    return dataclasses.replace(recs, spellings=(("schema.fields._values.dimension", "dimension"),))
+
+
+def test_a_create_and_a_replace_name_the_dimension_as_the_config_wrote_it() -> None:
+    created = only_change(
+        plan(desired_state(project(), _in_config_words(index())), live_state(project()), SETTINGS)
+    )
+    desired = desired_state(project(), _in_config_words(index(dimension=16, allow_replace=True)))
+    replaced = only_change(plan(desired, live_state(project(), owned(index())), SETTINGS))
+
+    assert "dimension" in [f.display_path for f in created.fields]
+    assert [f.display_path for f in replaced.fields] == ["dimension"]
+    assert replaced.reason == "immutable fields differ (dimension): it is deleted and created again"
 
 
 def test_read_capacity_change_is_an_update() -> None:

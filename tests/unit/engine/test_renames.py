@@ -194,7 +194,15 @@ def test_a_renamed_project_keeps_its_contents_they_are_neither_created_nor_delet
 
     assert actions(result.changes) == [("project/b", "rename")]
     assert result.changes[0].renamed_from == Address.project_("a")
+    assert result.changes[0].after == dict(project("b").attrs)  # a project carries no ownership tag
     assert result.unmanaged == ()
+
+
+def test_a_declaration_renamed_from_a_protected_object_is_a_create_never_a_rename() -> None:
+    desired = desired_state(project(), renamed(index(name="recs-v2"), "recs"))
+    live = live_state(project(), index(name="recs"), protected=[Address.index("a", "recs")])
+
+    assert actions(plan(desired, live, SETTINGS).changes) == [("project/a/index/recs-v2", "create")]
 
 
 def test_the_contents_of_a_renamed_project_wait_for_the_rename() -> None:
