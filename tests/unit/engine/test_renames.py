@@ -377,3 +377,54 @@ def test_declarate_s_own_key_in_a_renamed_project_stays_untouched_under_the_new_
     result = plan(desired, live, SETTINGS)
 
     assert actions(result.changes) == [("project/b", "rename")]
+
+
+def test_the_bindings_of_a_renamed_service_account_move_with_it() -> None:
+    desired = desired_state(
+        project(),
+        renamed(service_account("deployer"), "ci"),
+        binding("a", "deployer"),
+        scopes={"organization"},
+    )
+    live = live_state(
+        project(), service_account("ci"), binding("a", "ci"), scopes={"project/a", "organization"}
+    )
+
+    assert actions(plan(desired, live, SETTINGS).changes) == [("service-account/deployer", "rename")]
+
+
+def test_a_renamed_project_moves_the_bindings_of_accounts_that_keep_their_names() -> None:
+    desired = desired_state(
+        renamed(project("b"), "a"), service_account("ci"), binding("b", "ci"), scopes={"organization"}
+    )
+    live = live_state(
+        project("a"), service_account("ci"), binding("a", "ci"), scopes={"project/a", "organization"}
+    )
+
+    assert actions(plan(desired, live, SETTINGS).changes) == [("project/b", "rename")]
+
+
+def test_a_declaration_renamed_from_its_own_name_is_no_rename() -> None:
+    desired = desired_state(project(), renamed(index(), "recs"))
+
+    assert plan(desired, live_state(project(), owned(index())), SETTINGS).changes == ()
+
+
+def test_an_index_rename_never_moves_a_project_that_shares_the_index_s_old_name() -> None:
+    desired = desired_state(
+        project("a"), project("recs"), renamed(index("a", "recs-v2"), "recs"), index("recs", "x")
+    )
+    live = live_state(project("a"), project("recs"), owned(index("a", "recs")), owned(index("recs", "x")))
+
+    assert actions(plan(desired, live, SETTINGS).changes) == [("project/a/index/recs-v2", "rename")]
+
+
+def test_a_project_rename_blocked_because_both_names_are_live_moves_nothing() -> None:
+    desired = desired_state(renamed(project("b"), "a"), index("b", "recs"))
+    live = live_state(project("a"), project("b"), owned(index("a", "recs")), owned(index("b", "recs")))
+
+    result = plan(desired, live, SETTINGS)
+
+    assert [(str(c.address), c.action.value, bool(c.blocks)) for c in result.changes] == [
+        ("project/b", "rename", True)
+    ]

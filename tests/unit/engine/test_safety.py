@@ -271,6 +271,15 @@ def test_require_deletion_protection_with_no_tags_covers_every_index() -> None:
     assert change.blocked is not None and change.blocked.rule == "policy:require_deletion_protection"
 
 
+def test_require_deletion_protection_never_blocks_what_is_not_an_index() -> None:
+    settings = Settings(policies=Policies(require_deletion_protection={}))
+    desired = desired_state(project(), api_key(), service_account("ci"), scopes={"organization"})
+
+    result = plan(desired, live_state(scopes={"organization"}), settings)
+
+    assert len(result.changes) == 3 and all(c.blocks == () for c in result.changes)
+
+
 def test_forbid_roles_policy_blocks_api_keys_holding_a_forbidden_role() -> None:
     settings = Settings(policies=Policies(forbid_roles=("ProjectEditor",)))
     desired = desired_state(

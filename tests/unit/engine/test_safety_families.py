@@ -18,6 +18,7 @@ from .builders import (
     SETTINGS,
     actions,
     api_key,
+    backup_schedule,
     binding,
     desired_state,
     index,
@@ -168,3 +169,53 @@ def test_mass_deletion_messages_name_the_kind_in_words() -> None:
         "this plan deletes all 2 API keys declarate owns in project/a",
         "this plan deletes all 2 role bindings declarate owns in project/a",
     }
+
+
+def test_a_role_change_does_not_hide_the_mass_deletes_after_it() -> None:
+    # The role change in project a comes before project b's deletes in address order.
+    desired = desired_state(
+        project("a"),
+        project("b"),
+        binding("a", role="ProjectEditor"),
+        directives={"project/a": ScopeDirectives(prune_role_bindings=True)},
+    )
+    live = live_state(
+        project("a"),
+        project("b"),
+        binding("a", role="ProjectViewer"),
+        owned(index("b", "x")),
+        owned(index("b", "y")),
+    )
+
+    rules = rules_by_address(plan(desired, live, SETTINGS))
+
+    assert rules["project/b/index/x"] == rules["project/b/index/y"] == ["delete-all"]
+
+
+def test_removing_some_of_an_index_s_schedules_is_not_a_delete_all() -> None:
+    desired = desired_state(project(), index(backup_schedules=True), backup_schedule())
+    live = live_state(
+        project(),
+        owned(index()),
+        backup_schedule(),
+        backup_schedule(name="weekly", enabled=False),
+        backup_schedule(name="monthly", enabled=False),
+    )
+
+    result = plan(desired, live, SETTINGS)
+
+    assert sorted(c.action.value for c in result.changes) == ["delete", "delete"]
+    assert all(c.blocks == () for c in result.changes)
+
+
+def test_removing_some_roles_of_a_named_principal_is_not_a_delete_all() -> None:
+    # ci is named in project a's bindings, so declarate owns all its roles there: 2 of 3 go.
+    desired = desired_state(project(), binding(role="ProjectViewer"))
+    live = live_state(
+        project(), binding(role="ProjectViewer"), binding(role="ProjectEditor"), binding(role="ProjectOwner")
+    )
+
+    result = plan(desired, live, SETTINGS)
+
+    assert [c.action.value for c in result.changes] == ["delete", "delete"]
+    assert all(c.blocks == () for c in result.changes)
