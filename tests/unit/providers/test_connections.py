@@ -7,13 +7,15 @@ import ssl
 
 import httpx
 
-from declarate.providers.pinecone.connections import SchemeTransport
+from declarate.providers.pinecone.connections import SHARD_CONNECTIONS, SchemeTransport, ShardedPool
 
 LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4)
 
 
-def tls_context(pool: httpx.AsyncHTTPTransport) -> ssl.SSLContext:
-    context = pool._pool._ssl_context
+def tls_context(pool: ShardedPool) -> ssl.SSLContext:
+    contexts = {id(shard._pool._ssl_context) for shard in pool.shards}
+    assert len(contexts) == 1  # every shard verifies alike
+    context = pool.shards[0]._pool._ssl_context
     assert isinstance(context, ssl.SSLContext)
     return context
 
@@ -48,3 +50,40 @@ def test_a_request_goes_out_on_the_pool_of_its_scheme() -> None:
         return "answered"
 
     assert asyncio.run(refused()) == "ConnectError tls=False"
+
+
+def test_connections_are_split_into_small_pools_that_add_up_to_the_limit() -> None:
+    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+    pool = SchemeTransport(limits).pool_for("http")
+    assert len(pool.shards) == 32 // SHARD_CONNECTIONS
+    assert sum(shard._pool._max_connections for shard in pool.shards) == 32
+    assert sum(shard._pool._max_keepalive_connections for shard in pool.shards) == 32
+    one = SchemeTransport(LIMITS).pool_for("http")
+    assert len(one.shards) == 1 and one.shards[0]._pool._max_connections == 4
+
+
+def test_requests_in_flight_go_to_the_least_busy_pool() -> None:
+    served: list[int] = []
+
+    class Slow(httpx.AsyncBaseTransport):
+        def __init__(self, number: int) -> None:
+            self.number = number
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            served.append(self.number)
+            await asyncio.sleep(0.05)
+            return httpx.Response(200)
+
+    numbers = iter(range(100))
+    pool = ShardedPool(
+        httpx.Limits(max_connections=3 * SHARD_CONNECTIONS),
+        lambda limits: Slow(next(numbers)),  # type: ignore[arg-type, return-value]
+    )
+
+    async def burst() -> None:
+        await asyncio.gather(
+            *(pool.handle_async_request(httpx.Request("GET", "http://x/")) for _ in range(6))
+        )
+
+    asyncio.run(burst())
+    assert sorted(served) == [0, 0, 1, 1, 2, 2]
