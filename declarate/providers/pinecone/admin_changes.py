@@ -211,9 +211,13 @@ def _discard_void(secrets: SecretSink, written: list[str], kept_last: bool) -> N
     """Remove the secrets written for objects `create_once` deleted itself after losing a race.
 
     Only then: a secret whose object may still exist (a failure after the create) is always kept.
+    A secret is stored under its address, so a racer that yielded once and then won wrote both
+    attempts to the same path: that path holds the kept secret and is never discarded.
     """
-    for path in written[:-1] if kept_last else written:
-        secrets.discard(path)
+    kept = written[-1] if kept_last and written else None
+    for path in dict.fromkeys(written[:-1] if kept_last else written):
+        if path != kept:
+            secrets.discard(path)
 
 
 async def _find_key(session: Session, project_id: str, name: str) -> dict[str, Any] | None:

@@ -58,3 +58,21 @@ def test_an_object_the_last_lost_attempt_made_is_accepted_when_it_can_be() -> No
         return {"id": "project-1"} if len(made) == 3 else None
 
     assert asyncio.run(send_create(send, found, attempts=3)) == {"id": "project-1"}
+
+
+def test_a_racer_that_yielded_then_won_keeps_the_secret_it_wrote_twice_to_one_path() -> None:
+    from declarate.providers.pinecone.admin_changes import _discard_void
+
+    discarded: list[str] = []
+
+    class Sink:
+        def discard(self, path: str) -> None:
+            discarded.append(path)
+
+    path = "secrets/project__a__api-key__k.value"
+    _discard_void(Sink(), [path, path], kept_last=True)  # type: ignore[arg-type]
+    assert discarded == []
+    _discard_void(Sink(), ["first", path], kept_last=True)  # type: ignore[arg-type]
+    assert discarded == ["first"]
+    _discard_void(Sink(), [path, path], kept_last=False)  # type: ignore[arg-type]
+    assert discarded == ["first", path]
