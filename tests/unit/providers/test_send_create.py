@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from declarate.providers.pinecone.admin_changes import _discard_void
 from declarate.providers.pinecone.client import AmbiguousFailure, send_create
 
 
@@ -61,8 +62,6 @@ def test_an_object_the_last_lost_attempt_made_is_accepted_when_it_can_be() -> No
 
 
 def test_a_racer_that_yielded_then_won_keeps_the_secret_it_wrote_twice_to_one_path() -> None:
-    from declarate.providers.pinecone.admin_changes import _discard_void
-
     discarded: list[str] = []
 
     class Sink:
