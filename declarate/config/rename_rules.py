@@ -4,12 +4,16 @@ A declaration renamed from itself; two declarations renamed from one old name (o
 old object over); a rename from a name the config still declares (the two declarations would fight
 over one object), named a chain when that declaration is itself renamed (renames do not chain: one
 step per apply) and a cycle when the renames lead back; `renamed_from` on a project that is
-`ensure: absent`; `keep_backup` without a rename. Names are compared within their scope: projects across the config, indexes and API keys
-within their project, service accounts within the organization. Offline; never reads live state.
+`ensure: absent`; `keep_backup` without a rename; an old name that cannot mean what it says (an
+address, or an API key of another project: `/` is allowed in a key's name, so `team-b/reader` would
+otherwise be looked for, and not found, as a key of this project, and silently become a create).
+Names are compared within their scope: projects across the config, indexes and API keys within their
+project, service accounts within the organization. Offline; never reads live state.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,6 +21,7 @@ from declarate.config.document import Path, SourceDocument
 from declarate.config.normalize import items
 from declarate.config.problems import diagnostic
 from declarate.diagnostics import Diagnostic
+from declarate.model.address import Address, AddressError, Kind
 from declarate.model.resource import Origin
 
 # (document, path of the declaration in it, the declaration)
@@ -27,6 +32,8 @@ def check_renames(docs: list[SourceDocument]) -> list[Diagnostic]:
     """Every `renamed_from` and `keep_backup` mistake in `docs`."""
     projects = [(doc, (), doc.data) for doc in docs if doc.kind == "Project" and isinstance(doc.data, dict)]
     found = _renames(projects, "project", "the config")
+    found += [d for doc, path, item in projects if (d := _address_source(doc, path, item, Kind.PROJECT))]
+    declared_projects = {name for _, _, item in projects if isinstance(name := item.get("name"), str)}
     for doc in docs:
         if not isinstance(doc.data, dict):
             continue
@@ -34,6 +41,7 @@ def check_renames(docs: list[SourceDocument]) -> list[Diagnostic]:
             scope = f"project {doc.data.get('name')!r}"
             for key, what in (("indexes", "index"), ("api_keys", "API key")):
                 found += _renames(_declarations(doc, key), what, scope)
+            found += _key_sources(doc, declared_projects)
             found += _keep_backup(doc)
             declarations = [(doc, (), doc.data), *_declarations(doc, "indexes")]
             for _, path, item in declarations:
@@ -50,7 +58,80 @@ def check_renames(docs: list[SourceDocument]) -> list[Diagnostic]:
                         )
                     )
         elif doc.kind == "Organization":
-            found += _renames(_declarations(doc, "service_accounts"), "service account", "the organization")
+            accounts = _declarations(doc, "service_accounts")
+            found += _renames(accounts, "service account", "the organization")
+            found += [
+                d
+                for doc, path, item in accounts
+                if (d := _address_source(doc, path, item, Kind.SERVICE_ACCOUNT))
+            ]
+    return found
+
+
+def _old_address(item: Mapping[str, Any]) -> Address | None:
+    """The address `renamed_from` spells (as plan output shows addresses), or None."""
+    old = item.get("renamed_from")
+    if isinstance(old, str):
+        with contextlib.suppress(AddressError):
+            return Address.parse(old)
+    return None
+
+
+def _address_source(
+    doc: SourceDocument, path: Path, item: Mapping[str, Any], kind: Kind
+) -> Diagnostic | None:
+    """`renamed_from: service-account/old` (an address) where the old name belongs."""
+    address = _old_address(item)
+    if address is None or address.kind is not kind:
+        return None
+    return _address_diagnostic(doc, path, str(item["renamed_from"]), address)
+
+
+def _address_diagnostic(doc: SourceDocument, path: Path, old: str, address: Address) -> Diagnostic:
+    what = address.kind.value.replace("-", " ").replace("api key", "API key")
+    return diagnostic(
+        doc,
+        (*path, "renamed_from"),
+        f"renamed_from takes the old {what}'s name, not its address: {old!r} would be looked for as a "
+        f"{what} named so, found nowhere, and the {what} created new",
+        "rules.renamed_from_address",
+        hint=f"write renamed_from: {address.name}",
+    )
+
+
+def _key_sources(doc: SourceDocument, declared_projects: set[str]) -> list[Diagnostic]:
+    """API keys renamed from an address, or from a key of another project (`team-b/reader`).
+
+    A key's name may hold `/`, so such an old name is read as written, looked for in this project,
+    not found, and the key silently created new: a key never moves between projects, so say so.
+    """
+    own = doc.data.get("name")
+    found: list[Diagnostic] = []
+    for _, path, key in _declarations(doc, "api_keys"):
+        old, address = key.get("renamed_from"), _old_address(key)
+        if not isinstance(old, str):
+            continue
+        if address is not None and address.kind is Kind.API_KEY:
+            if address.project == own:
+                found.append(_address_diagnostic(doc, path, old, address))
+                continue
+            project, name = str(address.project), address.name
+        else:
+            project, _, name = old.partition("/")
+            if not name or project == own or project not in declared_projects:
+                continue  # a plain name, or one with `/` that names no other project: as written
+        found.append(
+            diagnostic(
+                doc,
+                (*path, "renamed_from"),
+                f"API key {key.get('name')!r} is renamed from {old!r}, which reads as API key {name!r} of "
+                f"project {project!r}: an API key is renamed within its project (the old name is looked "
+                f"for in project {own!r} as written, so the key would be created new)",
+                "rules.renamed_from_other_project",
+                hint=f"a key cannot move between projects: declare it in project {project!r} to rename "
+                "it there, or remove renamed_from to create a new key here",
+            )
+        )
     return found
 
 

@@ -101,6 +101,54 @@ def test_a_project_key_and_service_account_are_renamed_in_place_keeping_their_se
     assert "secret lost" not in again.stderr
 
 
+SLASHED = """
+kind: Project
+name: team-a
+api_keys:
+  - name: ops/reader
+    roles: [ProjectViewer]
+---
+kind: Project
+name: team-b
+"""
+
+
+def test_an_api_key_whose_old_name_holds_a_slash_is_renamed_in_place_keeping_its_secret(
+    cli: Cli, sdk: Sdk
+) -> None:
+    # `/` is allowed in a key's name: `renamed_from: ops/reader` is that key, never a create.
+    cli.write("config/team.yaml", SLASHED)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    (value,) = _secret_files(cli).values()
+    renamed = SLASHED.replace("  - name: ops/reader\n", "  - name: reader\n    renamed_from: ops/reader\n")
+    cli.write("config/team.yaml", renamed)
+
+    (change,) = json.loads(cli("plan", "-f", "config", "--format", "json").stdout)["changes"]
+    assert (change["address"], change["action"]) == ("project/team-a/api-key/reader", "rename")
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+
+    names = [k.name for k in sdk.admin.api_keys.list(project_id=sdk.project_id("team-a"))]
+    assert [n for n in names if "reader" in n] == ["reader"]
+    assert _secret_files(cli) == {"project__team-a__api-key__reader.value": value}
+
+
+def test_an_api_key_renamed_from_a_key_of_another_project_is_refused_at_its_line(cli: Cli, sdk: Sdk) -> None:
+    # Read as a name of team-b's own, `team-a/ops/reader` was silently planned as a new key.
+    cli.write("config/team.yaml", SLASHED)
+    assert cli("apply", "-f", "config", "--auto-approve").code == 0
+    moved = SLASHED.replace(
+        "name: team-b\n", "name: team-b\napi_keys:\n  - name: reader\n    renamed_from: team-a/ops/reader\n"
+    )
+    cli.write("config/team.yaml", moved)
+
+    for command in (("plan", "-f", "config"), ("apply", "-f", "config", "--auto-approve")):
+        refused = cli(*command)
+        assert refused.code == 1, refused.output
+        assert "config/team.yaml:11:" in refused.stderr
+        assert "an API key is renamed within its project" in refused.stderr
+    assert [k.name for k in sdk.admin.api_keys.list(project_id=sdk.project_id("team-b"))] == []
+
+
 def _token(url: str, client_id: str, client_secret: str) -> str:
     """An access token for the service account's credentials: they still authenticate."""
     admin = pinecone.Admin(

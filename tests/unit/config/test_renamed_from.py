@@ -100,6 +100,52 @@ def test_renamed_from_is_refused_where_it_means_nothing(write_config: WriteConfi
     assert [code for code, _ in _errors(config)] == ["rules.renamed_from_absent"]
 
 
+def test_an_api_key_renamed_from_a_name_with_a_slash_keeps_it_as_written(write_config: WriteConfig) -> None:
+    # `/` is allowed in a key's name: an old name that names no other declared project is a name.
+    config = _load(write_config, PROJECT.replace("renamed_from: reader", "renamed_from: ops/reader"))
+    assert _errors(config) == []
+    key = config.desired.get(Address.api_key("search", "reader-v2"))
+    assert key is not None and key.directives.renamed_from == "ops/reader"
+
+
+def test_an_api_key_renamed_from_a_key_of_another_project_is_an_error_at_its_line(
+    write_config: WriteConfig,
+) -> None:
+    # Read as a name, `billing/reader` is looked for in project search, never found, and the plan
+    # silently created a new key: a key never moves between projects, so say so where it is written.
+    other = "kind: Project\nname: billing\n"
+    for old in ("billing/reader", "project/billing/api-key/reader"):
+        root = write_config(
+            {
+                "search.yaml": PROJECT.replace("renamed_from: reader", f"renamed_from: {old}"),
+                "billing.yaml": other,
+            }
+        )
+        config = load_config([root], env={})
+        assert _errors(config) == [("rules.renamed_from_other_project", "search.yaml:13")], old
+        (problem,) = config.diagnostics
+        assert "API key 'reader' of project 'billing'" in problem.message
+        assert problem.hint is not None and "cannot move between projects" in problem.hint
+
+
+def test_renamed_from_written_as_an_address_is_an_error_naming_the_name_to_write(
+    write_config: WriteConfig,
+) -> None:
+    text = (
+        PROJECT.replace("renamed_from: search-old", "renamed_from: project/search-old")
+        .replace("renamed_from: reader", "renamed_from: project/search/api-key/reader")
+        .replace("renamed_from: ci", "renamed_from: service-account/ci")
+    )
+    config = _load(write_config, text)
+    assert sorted(_errors(config)) == [
+        ("rules.renamed_from_address", "search.yaml:13"),
+        ("rules.renamed_from_address", "search.yaml:18"),
+        ("rules.renamed_from_address", "search.yaml:3"),
+    ]
+    hints = sorted(str(d.hint) for d in config.diagnostics)
+    assert hints == ["write renamed_from: ci", "write renamed_from: reader", "write renamed_from: search-old"]
+
+
 WORKSPACE = """\
 kind: Workspace
 environments:
