@@ -27,7 +27,7 @@ from declarate.model.canonical import (
     canonical_role_binding,
     canonical_service_account,
 )
-from declarate.model.resource import Directives, Origin, Resource
+from declarate.model.resource import Directives, LazyOrigins, Origin, Resource
 from declarate.model.state import ScopeDirectives, State
 
 # The principal keys of a role binding, in the order the config language lists them.
@@ -346,7 +346,7 @@ class _StateBuilder:
             backup_schedules=isinstance(index.get("backup_schedules"), list),
         )
         written = sugar.spellings_of(index)  # once: origins and plan wording both read them
-        origins = index_origins(doc, path, index, written)
+        origins = LazyOrigins(lambda: index_origins(doc, path, index, written))
         spellings = index_spellings(index, written)
         self._add(Resource(Address.index(project, name), attrs, origins, directives, spellings=spellings))
         for i, schedule in items(index.get("backup_schedules")):

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from declarate.config.document import SourceDocument
-from declarate.config.normalize import normalize
+from declarate.config.normalize import index_origins, normalize
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.resource import Directives
 from declarate.model.state import State
@@ -481,3 +481,24 @@ def test_written_tells_declared_values_from_defaults(load_docs: LoadDocs) -> Non
     assert resource.written("schema.fields._values.dimension") and resource.written("tags.team")
     assert not resource.written("schema.fields._values.metric")
     assert not resource.written("deletion_protection") and not resource.written("read_capacity")
+
+
+def test_index_origins_read_after_load_are_those_of_the_config_as_loaded(load_docs: LoadDocs) -> None:
+    # Index origins are worked out on their first read (most never are); late or early, the same.
+    docs = load_docs(
+        """\
+        kind: Project
+        name: p
+        indexes:
+          - name: recs
+            dimension: 8
+            spec:
+              serverless: {cloud: aws, region: eu-west-1}
+            tags: {team: a}
+        """
+    )
+    index = normalize(docs)[0].get(Address.index("p", "recs"))
+    assert index is not None
+    expected = index_origins(docs[0], ("indexes", 0), docs[0].data["indexes"][0])
+    assert dict(index.origins) == expected and index.origins["deployment.region"].line == 7
+    assert index.origin_of("tags.team") == expected["tags.team"] and index.written("tags.team")
