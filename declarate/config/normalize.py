@@ -327,10 +327,11 @@ class _StateBuilder:
         if not isinstance(name, str) or not name:
             self._skip(doc, path, "this index")
             return
-        if self._let_go(doc, path, index, Address.index(project, name)):
+        address = Address.index(project, name)
+        if self._let_go(doc, path, index, address):
             return
         if index.get("ensure") == "absent":
-            self.absent.setdefault(Address.index(project, name), doc.origin((*path, "ensure")))
+            self.absent.setdefault(address, doc.origin((*path, "ensure")))
             return  # not desired: deleted if declarate owns it, and its records with it (DESIGN §9.1)
         try:
             attrs = canonical_index(desugar_index(index))
@@ -348,7 +349,7 @@ class _StateBuilder:
         written = sugar.spellings_of(index)  # once: origins and plan wording both read them
         origins = LazyOrigins(lambda: index_origins(doc, path, index, written))
         spellings = index_spellings(index, written)
-        self._add(Resource(Address.index(project, name), attrs, origins, directives, spellings=spellings))
+        self._add(Resource(address, attrs, origins, directives, spellings=spellings))
         for i, schedule in items(index.get("backup_schedules")):
             self._backup_schedule(doc, project, name, (*path, "backup_schedules", i), schedule)
 

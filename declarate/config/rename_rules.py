@@ -142,6 +142,8 @@ def _declarations(doc: SourceDocument, key: str) -> list[Declaration]:
 def _renames(declarations: Iterable[Declaration], what: str, scope: str) -> list[Diagnostic]:
     """The rename mistakes among the declarations of one kind in one scope."""
     declarations = list(declarations)
+    if not any("renamed_from" in item for _, _, item in declarations):
+        return []  # nothing renamed here (the usual case): no need to map every declared name
     declared: dict[str, Origin] = {}
     sources: dict[str, str] = {}  # declared name -> the name it is renamed from
     for doc, path, item in declarations:

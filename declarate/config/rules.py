@@ -122,23 +122,24 @@ def _declared_service_accounts(docs: list[SourceDocument]) -> set[str]:
 def _duplicates(doc: SourceDocument, list_key: str, what: str, scope: str) -> list[Diagnostic]:
     """Items of `list_key` whose name repeats an earlier one in the same scope."""
     found: list[Diagnostic] = []
-    seen: dict[str, Origin] = {}
+    seen: dict[str, int] = {}  # name -> where in the list it is first declared
     for i, item in items(doc.data.get(list_key)):
         name = item.get("name")
         if not isinstance(name, str):
             continue
         if name in seen:
+            first = doc.origin((list_key, seen[name], "name"))
             found.append(
                 diagnostic(
                     doc,
                     (list_key, i, "name"),
-                    f"{what} {name!r} is declared twice in {scope}; the first is at {seen[name]}",
+                    f"{what} {name!r} is declared twice in {scope}; the first is at {first}",
                     "rules.duplicate_name",
                     hint=f"{what} names are unique in {scope}: rename or remove one",
                 )
             )
         else:
-            seen[name] = doc.origin((list_key, i, "name"))
+            seen[name] = i
     return found
 
 

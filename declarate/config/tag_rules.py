@@ -57,7 +57,8 @@ def check_tags(doc: SourceDocument, path: Path, tags: Mapping[Any, Any]) -> list
                     hint=f"remove the tag {key!r} instead",
                 )
             )
-        elif len(value) > d.TAG_VALUE_MAX or not all(" " <= c <= "~" for c in value):
+        elif len(value) > d.TAG_VALUE_MAX or not (value.isascii() and value.isprintable()):
+            # Printable ASCII is " " to "~": str.isprintable refuses every other ASCII character.
             found.append(
                 diagnostic(
                     doc,
