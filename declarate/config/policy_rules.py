@@ -59,6 +59,8 @@ def _deletion_protection(
     doc: SourceDocument, path: Path, index: dict[str, Any], settings: Settings
 ) -> list[Diagnostic]:
     policies = settings.policies
+    if policies.require_deletion_protection is None:
+        return []  # no such policy (the usual case): no need to gather the index's tags
     declared = mapping(index.get("tags"))
     tags = {str(k): str(v) for k, v in declared.items()} | dict(settings.ownership_tag)
     protection = index.get("deletion_protection", d.DEFAULT_DELETION_PROTECTION)
