@@ -215,13 +215,10 @@ class _StateBuilder:
         role), so such a person's membership is implied by the config. Declaring it keeps a config
         whose Organization document prunes role bindings from deleting the membership apply made.
         """
-        members = {
-            r.address.role_binding_parts()[1]
-            for r in self.resources.values()
-            if r.kind is Kind.ROLE_BINDING and r.address.project is None
-        }
-        for resource in list(self.resources.values()):
-            if resource.kind is not Kind.ROLE_BINDING or resource.address.project is None:
+        bindings = [r for r in self.resources.values() if r.kind is Kind.ROLE_BINDING]
+        members = {r.address.role_binding_parts()[1] for r in bindings if r.address.project is None}
+        for resource in bindings:
+            if resource.address.project is None:
                 continue
             principal_type, who, _ = resource.address.role_binding_parts()
             if principal_type is not PrincipalType.USER or who in members:
