@@ -505,6 +505,9 @@ def test_more_than_20_tags_is_an_error(load_docs: LoadDocs) -> None:
         (f"{'k' * 81}: v", "a tag key must be 1-80 characters"),
         (f"k: {'v' * 121}", "at most 120 printable ASCII characters"),
         ("k: 'caf\u00e9'", "printable ASCII"),
+        ('k: "a\\tb"', "printable ASCII"),
+        ('k: "a\\x7fb"', "printable ASCII"),
+        ('k: "a\\x1fb"', "printable ASCII"),
         ("k: 3", "a tag value must be a string; found 3"),
         ("k: ''", "an empty tag value means 'delete this tag'"),
     ],
@@ -512,6 +515,11 @@ def test_more_than_20_tags_is_an_error(load_docs: LoadDocs) -> None:
 def test_tag_rules(load_docs: LoadDocs, tag: str, fragment: str) -> None:
     problem = one(index_problems(load_docs, f"name: d\ndimension: 8\ntags: {{{tag}}}"), "rules.tags")
     assert fragment in problem.message
+
+
+def test_every_printable_ascii_character_is_a_valid_tag_value(load_docs: LoadDocs) -> None:
+    value = "".join(chr(c) for c in range(0x20, 0x7F)).replace("'", "''")  # " " to "~"
+    assert not index_problems(load_docs, f"name: d\ndimension: 8\ntags: {{k: '{value}'}}")
 
 
 def test_a_bad_tag_key_is_reported_at_the_key(load_docs: LoadDocs) -> None:
