@@ -172,7 +172,7 @@ async def _planned(config: LoadedConfig, flags: TargetFlags, overrides: Override
     from declarate.workflow import compute_plan
 
     async with open_provider(flags, config.settings) as provider:
-        return await compute_plan(config, provider, overrides)
+        return await compute_plan(config, provider, overrides, read_only=True)
 
 
 def _plan_exit_code(result: Plan, detailed: bool) -> int:

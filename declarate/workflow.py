@@ -7,6 +7,7 @@ cli.py) and never words anything: its errors carry data that `render.refusal` tu
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 from declarate.config.pipeline import LoadedConfig
 from declarate.engine.diff import diff_attrs
+from declarate.engine.ownership import is_absent_scope
 from declarate.engine.planner import data_impact_targets
 from declarate.engine.planner import plan as make_plan
 from declarate.engine.renames import pending_renames, rehome, rename_sources
@@ -28,12 +30,13 @@ from declarate.errors import (
     UnmatchedTargets,
 )
 from declarate.model.address import Address, Kind
+from declarate.model.kinds import KINDS, Mutability
 from declarate.model.plan import Action, DataImpact, Plan
 from declarate.model.plan_diff import change_differences
 from declarate.model.resource import Resource
 from declarate.model.saved_plan import PlanInputs, SavedPlan
 from declarate.model.settings import Overrides
-from declarate.model.state import State
+from declarate.model.state import State, scope_of
 from declarate.providers.base import Provider, ReadRequest
 
 
@@ -73,9 +76,13 @@ async def read_live(provider: Provider, desired: State) -> State:
     return rehome(desired, await provider.read(read_request(desired)))
 
 
-async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Overrides) -> PlanOutcome:
+async def compute_plan(
+    config: LoadedConfig, provider: Provider, overrides: Overrides, *, read_only: bool = False
+) -> PlanOutcome:
     """Read live state for the config's scopes and plan; the plan records what it was made from.
 
+    `read_only`: nothing but the plan's own data-impact reads follows (plan, drift), so the
+    provider may let go of what the other projects needed while the plan is computed.
     Raises UnmatchedTargets when an override names nothing declared or live (a typo would otherwise
     silently do nothing).
     """
@@ -84,10 +91,13 @@ async def compute_plan(config: LoadedConfig, provider: Provider, overrides: Over
     if unmatched:
         raise UnmatchedTargets(unmatched)
     inputs = PlanInputs(config.desired, config.settings, overrides)
-    return PlanOutcome(await _planned(inputs, live, provider, config.digest), live, inputs)
+    planned = await _planned(inputs, live, provider, config.digest, read_only=read_only)
+    return PlanOutcome(planned, live, inputs)
 
 
-async def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: str | None) -> Plan:
+async def _planned(
+    inputs: PlanInputs, live: State, provider: Provider, digest: str | None, *, read_only: bool = False
+) -> Plan:
     """The plan, with the data impact of every index delete, replace and rename read from the data plane.
 
     A first pass finds which indexes the plan destroys or renames; only those are read (one request
@@ -95,7 +105,14 @@ async def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: 
     data-loss rule and for the rename's own line.
     """
     desired = inputs.desired
-    planned = make_plan(desired, live, inputs.settings, inputs.overrides)
+    if read_only:
+        # The temporary keys of projects the plan cannot read from are deleted while it is computed,
+        # in a worker thread so that the event loop sends the deletes meanwhile (the planner is pure:
+        # it shares nothing with the loop): at 50 ms a round trip less after the plan.
+        provider.release_keys(projects_with_data_impact(desired, live))
+        planned = await asyncio.to_thread(make_plan, desired, live, inputs.settings, inputs.overrides)
+    else:
+        planned = make_plan(desired, live, inputs.settings, inputs.overrides)
     targets = [index for address in data_impact_targets(planned, live) if (index := live.get(address))]
     if targets:
         impacts = await _read_impacts(provider, desired, live, targets)
@@ -111,6 +128,44 @@ async def _planned(inputs: PlanInputs, live: State, provider: Provider, digest: 
             if d.api_key_env and scope.startswith("project/")
         },
     )
+
+
+def projects_with_data_impact(desired: State, live: State) -> set[str]:
+    """The projects whose data impacts a plan may read: those holding a live index that it may
+    delete, replace or rename (or in a project rename, under either name).
+
+    A quick guess that errs towards naming a project: an index that is undeclared, in a project
+    declared absent, renamed, or different from its declaration under a field that the KINDS table
+    says only a replace can change. A project it leaves out that the plan does read from costs a
+    new temporary key (two requests), never a wrong plan.
+    """
+    found: set[str] = set()
+    for old, new in rename_sources(desired).items():
+        if old.kind in (Kind.PROJECT, Kind.INDEX):
+            found |= {str(old.project), str(new.project)}
+    absent = {scope for scope in desired.scopes if is_absent_scope(desired, scope)}
+    for index in live.of_kind(Kind.INDEX):
+        declared = desired.get(index.address)
+        if (
+            declared is None
+            or scope_of(index.address) in absent
+            or [declared.attrs.get(root) for root in _INDEX_REPLACE_ROOTS]
+            != [index.attrs.get(root) for root in _INDEX_REPLACE_ROOTS]
+        ):
+            found.add(str(index.address.project))
+    return found
+
+
+# The top-level index attributes under which some path is immutable (a difference may be a replace).
+_INDEX_REPLACE_ROOTS = tuple(
+    sorted(
+        {
+            rule.pattern.split(".")[0]
+            for rule in KINDS[Kind.INDEX].fields
+            if rule.mutability is Mutability.REPLACE
+        }
+    )
+)
 
 
 async def _read_impacts(

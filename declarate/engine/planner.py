@@ -39,7 +39,16 @@ from declarate.engine.renames import (
 from declarate.engine.safety import block_changes
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS, Mutability
-from declarate.model.plan import Action, Change, DataImpact, FieldDiff, Note, Plan, Unmanaged
+from declarate.model.plan import (
+    Action,
+    Change,
+    DataImpact,
+    DeferredFingerprints,
+    FieldDiff,
+    Note,
+    Plan,
+    Unmanaged,
+)
 from declarate.model.resource import Resource
 from declarate.model.settings import Overrides, Settings
 from declarate.model.state import State, scope_of
@@ -127,7 +136,7 @@ def plan(
         unmanaged=tuple(unmanaged),
         notes=tuple(notes),
         left_out=left_out,
-        fingerprints=live_fingerprints(desired, live),
+        fingerprints=DeferredFingerprints(lambda: live_fingerprints(desired, live)),
     )
 
 

@@ -379,14 +379,6 @@ def mass_delete_blocks(
     """
     if overrides.allow_mass_delete:
         return {}
-    authoritative = authoritative_principals(desired)
-    owned: Counter[tuple[str, Kind]] = Counter(
-        (scope_of(r.address), r.kind)
-        for r in live
-        if r.address not in live.protected
-        and r.kind is not Kind.PROJECT
-        and owns(r, desired, settings, authoritative)
-    )
     role_changes = {
         principal_key(c.address) for c in changes if c.kind is Kind.ROLE_BINDING and c.action is Action.CREATE
     }
@@ -399,6 +391,17 @@ def mass_delete_blocks(
         scope = scope_of(change.address)
         if not is_absent_scope(desired, scope) and change.address not in desired.absent:
             deletes[(scope, change.kind)].append(change.address)
+    if not deletes:  # owned objects are counted only where something is deleted (5,000 indexes: 30 ms)
+        return {}
+    authoritative = authoritative_principals(desired)
+    owned: Counter[tuple[str, Kind]] = Counter(
+        key
+        for r in live
+        if (key := (scope_of(r.address), r.kind)) in deletes
+        and r.address not in live.protected
+        and r.kind is not Kind.PROJECT
+        and owns(r, desired, settings, authoritative)
+    )
     safety = settings.safety
     blocks: dict[Address, tuple[Block, ...]] = {}
     for (scope, kind), addresses in sorted(deletes.items()):

@@ -21,6 +21,8 @@ SIMILARITY = 0.6  # difflib's default cutoff: close enough to be the same name m
 
 def unmatched_addresses(overrides: Overrides, desired: State, live: State) -> list[UnmatchedAddress]:
     """Each override address that names nothing declared or live, with the closest that do."""
+    if not (overrides.only or overrides.allow_replace or overrides.allow_delete):
+        return []  # nothing to check: listing every address of 5,000 indexes took 20 ms
     known = sorted({*desired.resources, *live.resources}, key=str)
     texts = [str(a) for a in known]
     prefixes = sorted({p for a in known for p in _prefixes(a)})

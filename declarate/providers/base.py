@@ -103,6 +103,15 @@ class Provider(Protocol):
         """
         ...
 
+    def release_keys(self, keep: AbstractSet[str]) -> None:
+        """Only the projects named in `keep` will be sent to again in this run (until `aclose`).
+
+        The provider may start deleting the temporary credentials it made for the other projects
+        now, in the background; `aclose` waits for them. Should another project be sent to after
+        all, it gets a new credential: a wrong guess costs requests, never a failure.
+        """
+        ...
+
     async def execute(
         self,
         change: Change,

@@ -23,6 +23,7 @@ import httpx
 
 from declarate import redaction
 from declarate.errors import ApiError, ConnectionFailed, DeclarateError, TargetError, Unauthorized, api_error
+from declarate.providers.pinecone.bodies import json_body
 from declarate.providers.pinecone.connections import SchemeTransport
 from declarate.providers.pinecone.pacing import TokenBucket, backoff_delay, parse_retry_after
 from declarate.providers.pinecone.transport import data_url, shown_url, transport_problem
@@ -320,7 +321,7 @@ class PineconeClient:
                     attempts,
                 )
             if status < 400:
-                return _json_of(response)
+                return json_body(response)
             error = error_from_response(response, method, _route_of(url))
             # 429 and 503 mean the request was not carried out: always safe to send again.
             retryable = status in (429, 503) or (status >= 500 and retry_ambiguous)
@@ -356,15 +357,6 @@ class PineconeClient:
 def _route_of(url: str) -> str:
     """The path of a URL without host or query: safe to show, never carries a credential."""
     return httpx.URL(url).path or "/"
-
-
-def _json_of(response: httpx.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def error_from_response(response: httpx.Response, method: str, route: str) -> ApiError:

@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from declarate import redaction
@@ -64,6 +65,8 @@ class ControlPlaneKeys:
         # answer never arrived, which only a lookup by this run's unique name can find.
         self._attempted: dict[str, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        # Deletes started by `release` before close, each with its project: close waits for them.
+        self._releasing: list[tuple[str, asyncio.Future[None]]] = []
         self.cleanup_errors: list[str] = []
 
     def use_directives(self, directives: Mapping[str, ScopeDirectives]) -> None:
@@ -195,17 +198,36 @@ class ControlPlaneKeys:
         with contextlib.suppress(NotFound):  # already gone (e.g. its project was deleted)
             await self._client.admin("DELETE", f"/admin/api-keys/{key_id}")
 
+    def release(self, keep: AbstractSet[str]) -> None:
+        """Start deleting the temporary keys minted for projects outside `keep`, without waiting.
+
+        For a run that knows which projects it may still send to (a plan reads the data impact of
+        its index deletes only): the deletes are under way while it computes, not one round trip
+        after. A project released by mistake gets a new key on its next `key_for`. `aclose` waits
+        for these deletes and reports their failures like its own.
+        """
+        for project, key_id in list(self._minted.items()):
+            if project in keep:
+                continue
+            del self._minted[project]
+            self._attempted.pop(project, None)
+            if project not in self._env_names:  # a project's own key (api_key_env) stays in use
+                self._values.pop(project, None)
+            self._releasing.append((project, asyncio.ensure_future(self._delete(key_id))))
+
     async def aclose(self) -> None:
         """Delete every temporary key this run minted; failures are kept in `cleanup_errors`."""
         minted = list(self._minted.items())
         unanswered = [(p, pid) for p, pid in self._attempted.items() if p not in self._minted]
+        releasing, self._releasing = self._releasing, []
         self._minted.clear()
         self._attempted.clear()
         self._values.clear()
-        deletes = [self._delete(kid) for _, kid in minted]
+        deletes: list[Awaitable[None]] = [self._delete(kid) for _, kid in minted]
         deletes += [self.delete_named(project_id, self.name) for _, project_id in unanswered]
+        deletes += [task for _, task in releasing]
         results = await asyncio.gather(*deletes, return_exceptions=True)
-        projects = [project for project, _ in [*minted, *unanswered]]
+        projects = [project for project, _ in [*minted, *unanswered, *releasing]]
         for project, result in zip(projects, results, strict=True):
             if isinstance(result, DeclarateError):
                 self.cleanup_errors.append(

@@ -91,6 +91,10 @@ class PineconeProvider:
     async def data_impacts(self, indexes: Sequence[Resource]) -> dict[Address, DataImpact]:
         return await read_data_impacts(self._session, indexes)
 
+    def release_keys(self, keep: AbstractSet[str]) -> None:
+        """Start deleting the temporary keys of the projects outside `keep` (see `ControlPlaneKeys.release`)."""
+        self._session.keys.release(keep)
+
     async def execute(
         self,
         change: Change,

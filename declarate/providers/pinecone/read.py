@@ -122,7 +122,12 @@ async def _read_project(
     """One live project's API keys, indexes and the requested indexes' backup schedules, and which
     of those keys are declarate's own."""
     name = project["name"]
-    indexes, keys_page = await gather_all(  # the key is on the critical path: its request goes first
+    # The key and then the index list are the critical path, and requests wait for a free slot in
+    # the order they are made: the key list, asked for only once the key is there, queues behind
+    # every project's key and its own project's index list, so the index lists (and their decoding)
+    # start one wave of requests earlier instead of after all the key lists.
+    await session.keys.key_for(name)
+    indexes, keys_page = await gather_all(
         _list_indexes(session, name),
         session.client.admin("GET", f"/admin/projects/{project['id']}/api-keys"),
     )
