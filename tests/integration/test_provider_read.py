@@ -397,17 +397,22 @@ def test_the_embedded_target_reads_in_process_and_persists_to_its_file(tmp_path:
     assert Address.project_("apparel-team") in live
 
 
-def reads_apart(server: Any, pause: float, server_skips: float = 0.0) -> PineconeProvider:
-    """Two reads by one provider, `pause` seconds apart, while the server's clock also jumps
-    `server_skips` seconds ahead; the provider, for its counters."""
+def reads_apart(
+    server: Any, pause: float, server_skips: float = 0.0, client_skips: float = 0.0
+) -> PineconeProvider:
+    """Two reads by one provider, `pause` seconds apart, while the server's clock jumps
+    `server_skips` seconds ahead and the client's `client_skips`; the provider, for its counters."""
     Estate(server).project("apparel-team")
-    provider = make_provider(server)
+    skipped = 0.0
+    provider = make_provider(server, clock=lambda: time.monotonic() + skipped)
 
     async def go() -> None:
+        nonlocal skipped
         async with provider:
             await provider.read(read_request("apparel-team"))
             await asyncio.sleep(pause)
             clock.advance(server_skips)
+            skipped += client_skips
             await provider.read(read_request("apparel-team"))
 
     run(go())
@@ -415,12 +420,18 @@ def reads_apart(server: Any, pause: float, server_skips: float = 0.0) -> Pinecon
 
 
 def test_an_expiring_token_is_renewed_before_it_runs_out() -> None:
-    with running_server(ready_after=0, token_ttl=1.0) as short_lived:
-        provider = reads_apart(short_lived, 1.0)
-        rejected = short_lived.stats()["by_status"].get("401", 0)
+    # Both clocks jump past the token's lifetime between the reads, instead of a 1 s token and a
+    # 1 s sleep: on a loaded machine the first read outlasted the client's 0.1 s safety margin, and
+    # a request sent just before the renewal reached the server after the expiry (a 401).
+    try:
+        with running_server(ready_after=0, token_ttl=60) as short_lived:
+            provider = reads_apart(short_lived, 0, server_skips=60, client_skips=60)
+            rejected = short_lived.stats()["by_status"].get("401", 0)
+    finally:
+        clock.reset()
 
-    assert provider.stats.by_route["POST /oauth/token"] == 2
-    assert rejected == 0
+    assert provider.stats.by_route["POST /oauth/token"] == 2  # renewed before the second read...
+    assert rejected == 0  # ...so the server never saw the expired token
 
 
 def test_a_token_the_server_rejects_is_renewed_once_and_the_calls_succeed() -> None:

@@ -74,6 +74,7 @@ class ClientOptions:
     backoff_cap: float = 10.0
     max_retry_after: float = 60.0  # never sleep longer than this on a server's Retry-After
     transport: httpx.AsyncBaseTransport | None = None  # e.g. the in-process local control plane
+    clock: Callable[[], float] = time.monotonic  # when a token is due for renewal (tests move it)
 
 
 @dataclass
@@ -216,7 +217,7 @@ class PineconeClient:
             if self._token_fetches != fetches_seen and self._token_error is not None:
                 raise self._token_error  # a fetch failed while we queued: do not repeat it at once
             cached = self._token
-            if cached is not None and cached != rejected and time.monotonic() < self._token_expires:
+            if cached is not None and cached != rejected and self.options.clock() < self._token_expires:
                 return cached
             self._token_error = None
             try:
@@ -254,7 +255,7 @@ class PineconeClient:
         lifetime = float(answer.get("expires_in") or 3600)
         # Refresh a little before expiry so a token never dies between check and use.
         self._token = token
-        self._token_expires = time.monotonic() + lifetime - min(60.0, lifetime * 0.1)
+        self._token_expires = self.options.clock() + lifetime - min(60.0, lifetime * 0.1)
         return token
 
     # -- one request with pacing and retries ----------------------------------------------------
