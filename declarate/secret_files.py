@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from declarate.errors import DeclarateError
@@ -188,17 +188,24 @@ class FileSecretSink:
             )
         source.unlink(missing_ok=True)
 
-    def exists_for(self, address: Address, field: str) -> bool:
-        """True when a secret file (or a numbered copy) of `field` of `address` is in the directory."""
+    def exists_for(self, address: Address, field: str, listed: Sequence[str] | None = None) -> bool:
+        """True when a secret file (or a numbered copy) of `field` of `address` is in the directory.
+
+        `listed`: the directory's file names (`file_names()`), for a caller asking about many.
+        """
         base = secret_file_name(address, field)
-        try:
-            names = os.listdir(self.directory)
-        except OSError:
-            return False
+        names = self.file_names() if listed is None else listed
         return any(
             name == base or (name.startswith(base + ".") and name[len(base) + 1 :].isdigit())
             for name in names
         )
+
+    def file_names(self) -> list[str]:
+        """The names in the directory (none when it cannot be listed)."""
+        try:
+            return os.listdir(self.directory)
+        except OSError:
+            return []
 
     def _write_new(self, path: Path, value: str) -> bool:
         """Write `value` to `path` if no file (or symlink) has that name; False when one does."""
@@ -298,10 +305,11 @@ def lost_secrets(declared: Iterable[Address], live: State, sink: FileSecretSink)
     """
     if not sink.directory.is_dir():
         return []
+    listed = sink.file_names()  # once, not once per credential (50 projects' keys: 50 listings)
     return sorted(
         address
         for address in declared
         if address.kind in SECRET_FIELDS
         and address in live
-        and not sink.exists_for(address, SECRET_FIELDS[address.kind])
+        and not sink.exists_for(address, SECRET_FIELDS[address.kind], listed)
     )

@@ -13,11 +13,13 @@ from declarate import startup
 
 @pytest.fixture
 def restored() -> Iterator[None]:
-    threshold, httpx_cli = gc.get_threshold(), sys.modules.get("httpx._main", "absent")
+    threshold = gc.get_threshold()
+    skipped = {name: sys.modules.get(name, "absent") for name in ("httpx._main", "h2")}
     yield
     gc.set_threshold(*threshold)
-    if httpx_cli == "absent":
-        sys.modules.pop("httpx._main", None)
+    for name, before in skipped.items():
+        if before == "absent":
+            sys.modules.pop(name, None)
 
 
 def test_a_command_collects_young_objects_every_hundred_thousand_not_every_seven_hundred(
