@@ -140,6 +140,8 @@ def diff_attrs(
 
     With `wording` (the desired resource), each diff also says how the config wrote its path.
     """
+    if live == desired:
+        return ()  # what most declared objects are: the loop below would find no key that differs
     paths: set[str] = set()
     sides: dict[str, tuple[Any, Any]] = {}  # path -> (before, after), as DeepDiff reported them
     whole = WHOLE_VALUE_PATHS.get(kind, ())

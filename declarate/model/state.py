@@ -29,6 +29,10 @@ class ScopeDirectives:
     origin: Origin | None = None
 
 
+# What a scope without directives says; shared (it is frozen): a plan asks about 10,000 times.
+NO_DIRECTIVES = ScopeDirectives()
+
+
 @dataclass(frozen=True)
 class State:
     """Resources by address, and the scopes (`organization`, `project/NAME`) this state speaks for.
@@ -91,7 +95,7 @@ class State:
         return sorted(r.address.name for r in self.of_kind(Kind.PROJECT))
 
     def directives_for(self, scope: str) -> ScopeDirectives:
-        return self.directives.get(scope, ScopeDirectives())
+        return self.directives.get(scope, NO_DIRECTIVES)
 
 
 def scope_of(address: Address) -> str:
