@@ -52,10 +52,11 @@ def read_request(desired: State) -> ReadRequest:
     the old project of each project rename (its contents are compared under the new name), and the
     backup schedules of the indexes whose declaration lists `backup_schedules` (one request each)."""
     declared = {scope.removeprefix("project/") for scope in desired.scopes if scope.startswith("project/")}
-    renamed = {old.name for old in rename_sources(desired) if old.kind is Kind.PROJECT}
+    sources = rename_sources(desired)
+    renamed = {old.name for old in sources if old.kind is Kind.PROJECT}
     directives = dict(desired.directives)
     old_names: dict[str, str] = {}
-    for old, new in rename_sources(desired).items():
+    for old, new in sources.items():
         if old.kind is Kind.PROJECT:
             old_names[new.name] = old.name
         if old.kind is Kind.PROJECT and f"project/{old.name}" not in directives:

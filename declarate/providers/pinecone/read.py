@@ -143,11 +143,13 @@ async def _read_project(
         if is_temporary_key(key["name"]):
             protected.add(resource.address)
     resources += [index_resource(name, raw) for raw in indexes]
-    scheduled = [
-        raw["name"]
-        for raw in indexes
-        if request.all_backup_schedules or Address.index(name, raw["name"]) in request.backup_schedules
-    ]
+    scheduled: list[str] = []
+    if request.all_backup_schedules or request.backup_schedules:  # else no address made per index
+        scheduled = [
+            raw["name"]
+            for raw in indexes
+            if request.all_backup_schedules or Address.index(name, raw["name"]) in request.backup_schedules
+        ]
     for schedules in await gather_all(*(read_backup_schedules(session, name, i) for i in scheduled)):
         resources += schedules
     return resources, protected
