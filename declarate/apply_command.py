@@ -31,7 +31,7 @@ from declarate.flags import TargetFlags, config_option, safety_options, secret_o
 from declarate.model.address import Address
 from declarate.model.settings import Overrides
 from declarate.providers.base import Outcome, Provider
-from declarate.secret_files import FileSecretSink
+from declarate.secret_files import FileSecretSink, issues_secrets
 from declarate.terminal import err, fail, note
 
 if TYPE_CHECKING:
@@ -124,6 +124,8 @@ async def _apply(run: ApplyRun, flags: TargetFlags) -> int:
         if run.ask and not click.confirm(question, default=False):
             err.print("Apply cancelled.", markup=False)
             return EXIT_ERROR
+        if run.rotations or issues_secrets(plan.changes):
+            run.sink.ready()  # before any credential exists: a run killed later still leaves it reported
         failed = plan.has_changes and await _changes(run, outcome, provider)
         rotated = (
             await _rotate(provider, run.rotations, run.sink) if run.rotations and not failed else EXIT_OK

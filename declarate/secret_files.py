@@ -7,7 +7,9 @@ and it never returns, logs or raises with the value. It does not decide which fi
 `prepare` runs before apply changes anything: a path that is not (and cannot become) a directory is
 refused then, not after a key was created; an existing directory is tightened to 0700 and gets its
 `.gitignore` (so does a `.declarate/` directory around it, which also holds the local database).
-`secret_file_exists` tells the next plan whether a live credential still has its file.
+`ready` makes the directory before the first credential is created, so a run killed before its
+first secret reached a file still leaves it; `lost_secrets` tells the next plan which live
+credentials have no file.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from declarate.errors import DeclarateError
 from declarate.model.address import Address, Kind
 from declarate.model.kinds import KINDS
+from declarate.model.plan import Action, Change
 from declarate.model.state import State
 
 DIRECTORY_MODE = 0o700
@@ -101,6 +104,16 @@ class FileSecretSink:
                 "directory; nothing was changed"
             )
         protect_state_directory(self.directory.absolute().parent)
+
+    def ready(self) -> None:
+        """Create the directory (0700, with its `.gitignore`) before the first credential is created.
+
+        A run killed after the server made a credential and before its secret reached a file leaves
+        no file; with the directory there, the next plan reports the secret lost (`lost_secrets`)
+        instead of taking this machine for one that never holds secrets. SecretWriteError says why
+        it cannot be made, before any change.
+        """
+        self._ensure_directory()
 
     def store(self, address: Address, field: str, value: str) -> str:
         """Write `value` once and return where it went."""
@@ -295,6 +308,11 @@ def _display_path(path: Path) -> str:
 SECRET_FIELDS: dict[Kind, str] = {
     kind: spec.secret_fields[0] for kind, spec in KINDS.items() if spec.secret_fields
 }
+
+
+def issues_secrets(changes: Iterable[Change]) -> bool:
+    """True when a change creates (or replaces) a credential, whose secret is issued once."""
+    return any(c.kind in SECRET_FIELDS and c.action in (Action.CREATE, Action.REPLACE) for c in changes)
 
 
 def lost_secrets(declared: Iterable[Address], live: State, sink: FileSecretSink) -> list[Address]:

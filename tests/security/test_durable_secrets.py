@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,33 @@ def test_kill_9_mid_apply_leaves_every_created_credential_with_its_file_or_repor
         for address, field in credentials:
             has_file = any(n.startswith(secret_file_name(address, field)) for n in written)
             assert has_file or f"secret lost: {address}" in planned.stderr, (address, planned.output)
+
+
+def test_a_run_killed_before_its_first_secret_reached_a_file_still_has_it_reported(tmp_path: Path) -> None:
+    # The server made the service account, and the run died before the answer (its client secret)
+    # arrived: no secret was ever written on this machine. The secrets directory was made only with
+    # the first secret, and without it the next plan took this machine for one that never holds
+    # secrets and said nothing (seen under load in the kill -9 test above); it is made before the
+    # first credential is created now, so the lost secret is reported.
+    started = threading.Event()
+    pid: list[int] = []
+
+    def kill_at_the_first_credential(template: str, status: str) -> None:
+        if template == "POST /admin/service-accounts" and started.wait(timeout=60) and pid:
+            os.kill(pid.pop(), signal.SIGKILL)  # applied, and the answer never leaves
+
+    with running_server(ready_after=0) as server:
+        cli = Cli(tmp_path, cli_env(server))
+        cli.write("org.yaml", "kind: Organization\nservice_accounts:\n  - name: deploy-bot\n")
+        stop = server.on_answer(kill_at_the_first_credential)
+        try:
+            killed = start_cli(cli, "apply", "-f", "org.yaml", "--auto-approve")
+            pid.append(killed.pid)
+            started.set()
+            assert finish(killed).code == -signal.SIGKILL
+        finally:
+            stop()
+        assert "deploy-bot" in [a.name for a in Sdk(server).admin.service_accounts.list()]
+
+        planned = cli("plan", "-f", "org.yaml")
+        assert f"secret lost: {ACCOUNT} exists live" in planned.stderr, planned.output
