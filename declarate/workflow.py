@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +36,8 @@ from declarate.model.plan_diff import change_differences
 from declarate.model.resource import Resource
 from declarate.model.saved_plan import PlanInputs, SavedPlan
 from declarate.model.settings import Overrides
-from declarate.model.state import State, scope_of
-from declarate.providers.base import Provider, ReadRequest
+from declarate.model.state import State
+from declarate.providers.base import Provider, ReadRequest, StillNeeded
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,16 @@ def read_request(desired: State) -> ReadRequest:
     )
 
 
-async def read_live(provider: Provider, desired: State) -> State:
-    """Live state for `desired`, with the contents of a project still to be renamed under its new name."""
-    return rehome(desired, await provider.read(read_request(desired)))
+async def read_live(provider: Provider, desired: State, *, planning_only: bool = False) -> State:
+    """Live state for `desired`, with the contents of a project still to be renamed under its new name.
+
+    `planning_only`: nothing follows but a plan (with its data-impact reads), so each project
+    where the plan cannot read a data impact is let go of as soon as it is read.
+    """
+    request = read_request(desired)
+    if planning_only:
+        return rehome(desired, await provider.read(request, still_needed=data_impact_possible(desired)))
+    return rehome(desired, await provider.read(request))
 
 
 async def compute_plan(
@@ -83,11 +90,11 @@ async def compute_plan(
     """Read live state for the config's scopes and plan; the plan records what it was made from.
 
     `read_only`: nothing but the plan's own data-impact reads follows (plan, drift), so the
-    provider may let go of what the other projects needed while the plan is computed.
+    temporary key of each project the plan cannot read from goes as soon as the project is read.
     Raises UnmatchedTargets when an override names nothing declared or live (a typo would otherwise
     silently do nothing).
     """
-    live = await read_live(provider, config.desired)
+    live = await read_live(provider, config.desired, planning_only=read_only)
     unmatched = unmatched_addresses(overrides, config.desired, live)
     if unmatched:
         raise UnmatchedTargets(unmatched)
@@ -107,10 +114,9 @@ async def _planned(
     """
     desired = inputs.desired
     if read_only:
-        # The temporary keys of projects the plan cannot read from are deleted while it is computed,
-        # in a worker thread so that the event loop sends the deletes meanwhile (the planner is pure:
-        # it shares nothing with the loop): at 50 ms a round trip less after the plan.
-        provider.release_keys(projects_with_data_impact(desired, live))
+        # The deletes of the keys let go of during the read may still be under way: the plan is
+        # computed in a worker thread, so that the event loop goes on sending them (the planner is
+        # pure: it shares nothing with the loop), instead of one round trip or two after the plan.
         planned = await asyncio.to_thread(make_plan, desired, live, inputs.settings, inputs.overrides)
     else:
         planned = make_plan(desired, live, inputs.settings, inputs.overrides)
@@ -131,30 +137,36 @@ async def _planned(
     )
 
 
-def projects_with_data_impact(desired: State, live: State) -> set[str]:
-    """The projects whose data impacts a plan may read: those holding a live index that it may
-    delete, replace or rename (or in a project rename, under either name).
+def data_impact_possible(desired: State) -> StillNeeded:
+    """Whether a plan of `desired` may read a data impact in a project (by its live name), given the
+    live resources read in it: if it holds an index that the plan may delete, replace or rename,
+    or takes part in a project rename.
 
-    A quick guess that errs towards naming a project: an index that is undeclared, in a project
-    declared absent, renamed, or different from its declaration under a field that the KINDS table
-    says only a replace can change. A project it leaves out that the plan does read from costs a
-    new temporary key (two requests), never a wrong plan.
+    A quick guess that errs towards yes: an index that is undeclared, in a project declared
+    absent, renamed, or different from its declaration under a field that the KINDS table says
+    only a replace can change. A project it wrongly says no for costs a new temporary key (two
+    requests) if the plan does read from it, never a wrong plan.
     """
-    found: set[str] = set()
+    renamed: set[str] = set()
     for old, new in rename_sources(desired).items():
         if old.kind in (Kind.PROJECT, Kind.INDEX):
-            found |= {str(old.project), str(new.project)}
+            renamed |= {str(old.project), str(new.project)}
     absent = {scope for scope in desired.scopes if is_absent_scope(desired, scope)}
-    for index in live.of_kind(Kind.INDEX):
-        declared = desired.get(index.address)
-        if (
-            declared is None
-            or scope_of(index.address) in absent
-            or [declared.attrs.get(root) for root in _INDEX_REPLACE_ROOTS]
-            != [index.attrs.get(root) for root in _INDEX_REPLACE_ROOTS]
-        ):
-            found.add(str(index.address.project))
-    return found
+
+    def possible(project: str, live: Sequence[Resource]) -> bool:
+        if project in renamed or f"project/{project}" in absent:
+            return True
+        for index in live:
+            if index.kind is not Kind.INDEX:
+                continue
+            declared = desired.get(index.address)
+            if declared is None or [declared.attrs.get(root) for root in _INDEX_REPLACE_ROOTS] != [
+                index.attrs.get(root) for root in _INDEX_REPLACE_ROOTS
+            ]:
+                return True
+        return False
+
+    return possible
 
 
 # The top-level index attributes under which some path is immutable (a difference may be a replace).

@@ -6,7 +6,7 @@ HTTP. Nothing here performs I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,6 +30,11 @@ class ReadRequest:
     # (those whose declaration lists `backup_schedules`), or for every index with `all_backup_schedules`.
     backup_schedules: frozenset[Address] = frozenset()
     all_backup_schedules: bool = False
+
+
+# Asked once per project read whole, by its live name, with the live resources read in it: whether
+# the run may send anything more to the project after the read (see `Provider.read`).
+StillNeeded = Callable[[str, Sequence[Resource]], bool]
 
 
 class Outcome(StrEnum):
@@ -93,22 +98,22 @@ class Provider(Protocol):
         """A stable description of the endpoint (URL or `local:<db path>`), recorded in saved plans."""
         ...
 
-    async def read(self, request: ReadRequest) -> State: ...
+    async def read(self, request: ReadRequest, *, still_needed: StillNeeded | None = None) -> State:
+        """Live state of `request`.
+
+        With `still_needed`, each project read whole is let go of as soon as it is read when
+        `still_needed(project, what was read in it)` is False: the temporary credential made for
+        it is deleted while the read goes on, and `aclose` waits for that delete. Should the project
+        be sent to after all, it gets a new credential: a wrong guess costs requests, never a
+        failure. Without it, every credential stays until `aclose`.
+        """
+        ...
 
     async def data_impacts(self, indexes: Sequence[Resource]) -> dict[Address, DataImpact]:
         """What deleting each of these live indexes destroys (records and namespaces), by address.
 
         One data-plane request per index; a count that cannot be read is an unknown impact with the
         reason, never an exception.
-        """
-        ...
-
-    def release_keys(self, keep: AbstractSet[str]) -> None:
-        """Only the projects named in `keep` will be sent to again in this run (until `aclose`).
-
-        The provider may start deleting the temporary credentials it made for the other projects
-        now, in the background; `aclose` waits for them. Should another project be sent to after
-        all, it gets a new credential: a wrong guess costs requests, never a failure.
         """
         ...
 

@@ -1,8 +1,10 @@
-"""Temporary keys let go of early (`Provider.release_keys`), against a served local control plane.
+"""Temporary keys let go of during the read (`Provider.read(still_needed=...)`), against a served
+local control plane.
 
-`plan` releases the keys of the projects its plan cannot read a data impact from while it computes
-the plan, so their deletes are not a round trip after it. A released key is deleted without waiting
-for close; close still waits for that delete; a released project that is read again gets a new key.
+`plan` lets go of the key of each project its plan cannot read a data impact from as soon as the
+project is read, so the deletes overlap the rest of the read and the plan instead of following
+them. A released key is deleted without waiting for close; close still waits for that delete; a
+released project that is sent to again gets a new key.
 """
 
 from __future__ import annotations
@@ -29,14 +31,20 @@ async def _until(condition: Any, seconds: float = 5.0) -> None:
 
 def test_released_keys_go_before_close_and_kept_ones_at_close(server: Any, estate: Estate) -> None:
     quiet, busy = estate.project("quiet"), estate.project("busy")
+    estate.index(quiet, name="recs", dimension=4)
 
     async def go() -> None:
         async with make_provider(server) as provider:
-            await provider.read(read_request("quiet", "busy"))
-            assert temporary_keys(estate, quiet) and temporary_keys(estate, busy)
+            asked: list[tuple[str, list[str]]] = []
 
-            provider.release_keys({"busy"})
+            def still_needed(project: str, live: Any) -> bool:
+                asked.append((project, sorted(r.kind.value for r in live)))
+                return project == "busy"
 
+            await provider.read(read_request("quiet", "busy"), still_needed=still_needed)
+
+            # Asked once per project, with what was read in it (keys, declarate's own too, and indexes).
+            assert sorted(asked) == [("busy", ["api-key"]), ("quiet", ["api-key", "api-key", "index"])]
             # Deleted while the run goes on, before close; the kept key stays until close.
             await _until(lambda: not temporary_keys(estate, quiet))
             assert temporary_keys(estate, busy)
@@ -50,9 +58,10 @@ def test_close_waits_for_the_deletes_of_released_keys(server: Any, estate: Estat
 
     async def go() -> None:
         provider = make_provider(server)
-        await provider.read(read_request(*(f"team-{n}" for n in range(4))))
-        provider.release_keys(set())
-        await provider.aclose()  # at once: the deletes are still in flight
+        await provider.read(
+            read_request(*(f"team-{n}" for n in range(4))), still_needed=lambda p, live: False
+        )
+        await provider.aclose()  # at once: the deletes may still be in flight
 
     run(go())
     assert [temporary_keys(estate, p) for p in project_ids] == [[]] * 4
@@ -68,8 +77,7 @@ def test_a_released_project_read_again_gets_a_new_key_that_goes_at_close(server:
 
     async def go() -> Any:
         async with provider:
-            live = await provider.read(read_request("team"))
-            provider.release_keys(set())
+            live = await provider.read(read_request("team"), still_needed=lambda p, live: False)
             await _until(lambda: not temporary_keys(estate, project_id))
             index = live.get(Address.index("team", "recs"))
             assert index is not None and index.kind is Kind.INDEX

@@ -13,7 +13,6 @@ import contextlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from collections.abc import Set as AbstractSet
 from typing import Any
 
 from declarate import redaction
@@ -198,22 +197,21 @@ class ControlPlaneKeys:
         with contextlib.suppress(NotFound):  # already gone (e.g. its project was deleted)
             await self._client.admin("DELETE", f"/admin/api-keys/{key_id}")
 
-    def release(self, keep: AbstractSet[str]) -> None:
-        """Start deleting the temporary keys minted for projects outside `keep`, without waiting.
+    def release(self, project: str) -> None:
+        """Start deleting the temporary key minted for `project`, without waiting.
 
-        For a run that knows which projects it may still send to (a plan reads the data impact of
-        its index deletes only): the deletes are under way while it computes, not one round trip
-        after. A project released by mistake gets a new key on its next `key_for`. `aclose` waits
-        for these deletes and reports their failures like its own.
+        For a run that knows it will send nothing more to the project (a plan that reads no data
+        impact there): the delete is under way while the run goes on, not one round trip after
+        it. Should the project be sent to after all, its next `key_for` mints a new key. `aclose`
+        waits for these deletes and reports their failures like its own.
         """
-        for project, key_id in list(self._minted.items()):
-            if project in keep:
-                continue
-            del self._minted[project]
-            self._attempted.pop(project, None)
-            if project not in self._env_names:  # a project's own key (api_key_env) stays in use
-                self._values.pop(project, None)
-            self._releasing.append((project, asyncio.ensure_future(self._delete(key_id))))
+        key_id = self._minted.pop(project, None)
+        if key_id is None:
+            return
+        self._attempted.pop(project, None)
+        if project not in self._env_names:  # a project's own key (api_key_env) stays in use
+            self._values.pop(project, None)
+        self._releasing.append((project, asyncio.ensure_future(self._delete(key_id))))
 
     async def aclose(self) -> None:
         """Delete every temporary key this run minted; failures are kept in `cleanup_errors`."""

@@ -19,7 +19,14 @@ from declarate.model.plan import Action, Change, DataImpact
 from declarate.model.resource import Resource
 from declarate.model.state import State
 from declarate.model.usage import ProjectUsage
-from declarate.providers.base import ApplyObserver, ChangeResult, Outcome, ReadRequest, SecretSink
+from declarate.providers.base import (
+    ApplyObserver,
+    ChangeResult,
+    Outcome,
+    ReadRequest,
+    SecretSink,
+    StillNeeded,
+)
 from declarate.providers.pinecone.admin_changes import (
     execute_api_key,
     execute_project,
@@ -84,16 +91,12 @@ class PineconeProvider:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def read(self, request: ReadRequest) -> State:
+    async def read(self, request: ReadRequest, *, still_needed: StillNeeded | None = None) -> State:
         with reading("reading live state"):
-            return await read_live(self._session, request)
+            return await read_live(self._session, request, still_needed)
 
     async def data_impacts(self, indexes: Sequence[Resource]) -> dict[Address, DataImpact]:
         return await read_data_impacts(self._session, indexes)
-
-    def release_keys(self, keep: AbstractSet[str]) -> None:
-        """Start deleting the temporary keys of the projects outside `keep` (see `ControlPlaneKeys.release`)."""
-        self._session.keys.release(keep)
 
     async def execute(
         self,

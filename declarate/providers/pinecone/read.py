@@ -15,7 +15,7 @@ from typing import Any
 from declarate.model.address import ORGANIZATION, Address
 from declarate.model.resource import Resource
 from declarate.model.state import State
-from declarate.providers.base import ReadRequest
+from declarate.providers.base import ReadRequest, StillNeeded
 from declarate.providers.pinecone.keys import is_temporary_key
 from declarate.providers.pinecone.schedules import read_backup_schedules
 from declarate.providers.pinecone.session import Session, gather_all
@@ -29,8 +29,9 @@ from declarate.providers.pinecone.wire import (
 )
 
 
-async def read_live(session: Session, request: ReadRequest) -> State:
-    """Live state: every project, the organization, and the requested projects read whole."""
+async def read_live(session: Session, request: ReadRequest, still_needed: StillNeeded | None = None) -> State:
+    """Live state: every project, the organization, and the requested projects read whole; the
+    temporary key of each project that `still_needed` says is done with goes once it is read."""
     client, directory = session.client, session.directory
     session.keys.use_directives(request.directives)
     # The critical path is projects -> temporary key -> index list: each project's reads start as
@@ -43,7 +44,13 @@ async def read_live(session: Session, request: ReadRequest) -> State:
         directory.learn_projects(projects)
         requested = {p["name"] for p in projects} if request.all_projects else set(request.projects)
         reads = asyncio.ensure_future(
-            gather_all(*(_read_project(session, p, request) for p in projects if p["name"] in requested))
+            gather_all(
+                *(
+                    _read_project(session, p, request, still_needed)
+                    for p in projects
+                    if p["name"] in requested
+                )
+            )
         )
         await asyncio.wait([organization, reads], return_when=asyncio.FIRST_EXCEPTION)
         for failed in (
@@ -117,7 +124,7 @@ async def _load_principals(session: Session, wire_types: set[str]) -> list[dict[
 
 
 async def _read_project(
-    session: Session, project: Mapping[str, Any], request: ReadRequest
+    session: Session, project: Mapping[str, Any], request: ReadRequest, still_needed: StillNeeded | None
 ) -> tuple[list[Resource], set[Address]]:
     """One live project's API keys, indexes and the requested indexes' backup schedules, and which
     of those keys are declarate's own."""
@@ -152,6 +159,8 @@ async def _read_project(
         ]
     for schedules in await gather_all(*(read_backup_schedules(session, name, i) for i in scheduled)):
         resources += schedules
+    if still_needed is not None and not still_needed(name, resources):
+        session.keys.release(name)  # its delete overlaps the rest of the read
     return resources, protected
 
 
