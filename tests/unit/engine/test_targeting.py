@@ -65,3 +65,19 @@ def test_an_only_value_ending_in_a_slash_is_suggested_for_without_it() -> None:
         UnmatchedAddress("--only", "project/a/index/rec/", ("project/a/index",)),
         UnmatchedAddress("--only", "project/X/", ("project/a",)),
     ]
+
+
+def test_a_typo_in_a_flag_given_alone_is_reported() -> None:
+    """Each flag is checked when it is the only one given, not only alongside the others."""
+    desired = desired_state(project("team-a"), index("team-a", "recs"))
+    typo = "project/team-a/index/rec"
+    alone = {
+        "--only": Overrides(only=(typo,)),
+        "--allow-replace": Overrides(allow_replace=frozenset({typo})),
+        "--allow-delete": Overrides(allow_delete=frozenset({typo})),
+    }
+
+    for flag, overrides in alone.items():
+        assert unmatched_addresses(overrides, desired, live_state()) == [
+            UnmatchedAddress(flag, typo, ("project/team-a/index/recs",))
+        ], flag
