@@ -20,7 +20,7 @@ from typing import Any
 from declarate.config.document import Path, SourceDocument
 from declarate.config.normalize import items
 from declarate.config.problems import diagnostic
-from declarate.diagnostics import Diagnostic
+from declarate.diagnostics import Diagnostic, Severity
 from declarate.model.address import Address, AddressError, Kind
 from declarate.model.resource import Origin
 
@@ -100,10 +100,12 @@ def _address_diagnostic(doc: SourceDocument, path: Path, old: str, address: Addr
 
 
 def _key_sources(doc: SourceDocument, declared_projects: set[str]) -> list[Diagnostic]:
-    """API keys renamed from an address, or from a key of another project (`team-b/reader`).
+    """API keys renamed from an address (an error), or from a name that reads as a key of another
+    declared project (`team-b/reader`: a warning).
 
-    A key's name may hold `/`, so such an old name is read as written, looked for in this project,
-    not found, and the key silently created new: a key never moves between projects, so say so.
+    A key's name may hold `/`, so `team-b/reader` is looked for in this project as written. It may
+    really be this project's key of that name, so it is not refused; but if it was meant as team-b's
+    key, the plan would create a new key here: a key never moves between projects, so say so.
     """
     own = doc.data.get("name")
     found: list[Diagnostic] = []
@@ -114,25 +116,50 @@ def _key_sources(doc: SourceDocument, declared_projects: set[str]) -> list[Diagn
         if address is not None and address.kind is Kind.API_KEY:
             if address.project == own:
                 found.append(_address_diagnostic(doc, path, old, address))
-                continue
-            project, name = str(address.project), address.name
-        else:
-            project, _, name = old.partition("/")
-            if not name or project == own or project not in declared_projects:
-                continue  # a plain name, or one with `/` that names no other project: as written
-        found.append(
-            diagnostic(
-                doc,
-                (*path, "renamed_from"),
-                f"API key {key.get('name')!r} is renamed from {old!r}, which reads as API key {name!r} of "
-                f"project {project!r}: an API key is renamed within its project (the old name is looked "
-                f"for in project {own!r} as written, so the key would be created new)",
-                "rules.renamed_from_other_project",
-                hint=f"a key cannot move between projects: declare it in project {project!r} to rename "
-                "it there, or remove renamed_from to create a new key here",
-            )
-        )
+            else:
+                found.append(_other_project_key(doc, path, key, old, str(address.project), address.name))
+            continue
+        project, _, name = old.partition("/")
+        if name and project != own and project in declared_projects:
+            found.append(_other_project_key(doc, path, key, old, project, name, severity=Severity.WARNING))
     return found
+
+
+def _other_project_key(
+    doc: SourceDocument,
+    path: Path,
+    key: Mapping[str, Any],
+    old: str,
+    project: str,
+    name: str,
+    severity: Severity = Severity.ERROR,
+) -> Diagnostic:
+    own = doc.data.get("name")
+    if severity is Severity.ERROR:
+        looked_for = (
+            f"the old name is looked for in project {own!r} as written, so the key would be created new"
+        )
+        hint = (
+            f"a key cannot move between projects: declare it in project {project!r} to rename it "
+            "there, or remove renamed_from to create a new key here"
+        )
+    else:
+        looked_for = (
+            f"it is looked for in project {own!r} as written, and if not found there the key is created new"
+        )
+        hint = (
+            f"right if project {own!r} has a key named {old!r}; a key of project {project!r} cannot "
+            f"move here: declare it in project {project!r} to rename it there"
+        )
+    return diagnostic(
+        doc,
+        (*path, "renamed_from"),
+        f"API key {key.get('name')!r} is renamed from {old!r}, which reads as API key {name!r} of "
+        f"project {project!r}: an API key is renamed within its project ({looked_for})",
+        "rules.renamed_from_other_project",
+        severity=severity,
+        hint=hint,
+    )
 
 
 def _declarations(doc: SourceDocument, key: str) -> list[Declaration]:

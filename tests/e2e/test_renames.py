@@ -132,8 +132,12 @@ def test_an_api_key_whose_old_name_holds_a_slash_is_renamed_in_place_keeping_its
     assert _secret_files(cli) == {"project__team-a__api-key__reader.value": value}
 
 
-def test_an_api_key_renamed_from_a_key_of_another_project_is_refused_at_its_line(cli: Cli, sdk: Sdk) -> None:
-    # Read as a name of team-b's own, `team-a/ops/reader` was silently planned as a new key.
+def test_an_api_key_renamed_from_another_project_s_key_is_warned_or_refused_at_its_line(
+    cli: Cli, sdk: Sdk
+) -> None:
+    # `team-a/ops/reader` on a key of team-b may be team-b's own key of that name: it is looked for
+    # there as written, with a warning that a key of team-a cannot move; written as an address of
+    # team-a's key, it cannot mean anything else, and is refused.
     cli.write("config/team.yaml", SLASHED)
     assert cli("apply", "-f", "config", "--auto-approve").code == 0
     moved = SLASHED.replace(
@@ -141,6 +145,14 @@ def test_an_api_key_renamed_from_a_key_of_another_project_is_refused_at_its_line
     )
     cli.write("config/team.yaml", moved)
 
+    warned = cli("plan", "-f", "config", "--format", "json")
+    assert warned.code == 0, warned.output
+    assert "config/team.yaml:11:" in warned.stderr
+    assert "an API key is renamed within its project" in warned.stderr
+    (change,) = json.loads(warned.stdout)["changes"]
+    assert (change["address"], change["action"]) == ("project/team-b/api-key/reader", "create")
+
+    cli.write("config/team.yaml", moved.replace("team-a/ops/reader", "project/team-a/api-key/reader"))
     for command in (("plan", "-f", "config"), ("apply", "-f", "config", "--auto-approve")):
         refused = cli(*command)
         assert refused.code == 1, refused.output

@@ -108,24 +108,46 @@ def test_an_api_key_renamed_from_a_name_with_a_slash_keeps_it_as_written(write_c
     assert key is not None and key.directives.renamed_from == "ops/reader"
 
 
-def test_an_api_key_renamed_from_a_key_of_another_project_is_an_error_at_its_line(
+def test_an_api_key_renamed_from_another_project_s_key_address_is_an_error_at_its_line(
     write_config: WriteConfig,
 ) -> None:
-    # Read as a name, `billing/reader` is looked for in project search, never found, and the plan
-    # silently created a new key: a key never moves between projects, so say so where it is written.
-    other = "kind: Project\nname: billing\n"
-    for old in ("billing/reader", "project/billing/api-key/reader"):
-        root = write_config(
-            {
-                "search.yaml": PROJECT.replace("renamed_from: reader", f"renamed_from: {old}"),
-                "billing.yaml": other,
-            }
-        )
-        config = load_config([root], env={})
-        assert _errors(config) == [("rules.renamed_from_other_project", "search.yaml:13")], old
-        (problem,) = config.diagnostics
-        assert "API key 'reader' of project 'billing'" in problem.message
-        assert problem.hint is not None and "cannot move between projects" in problem.hint
+    # Looked for in project search as written, it would never be found, and the plan would create a
+    # new key: a key never moves between projects, so say so where it is written.
+    root = write_config(
+        {
+            "search.yaml": PROJECT.replace(
+                "renamed_from: reader", "renamed_from: project/billing/api-key/reader"
+            ),
+            "billing.yaml": "kind: Project\nname: billing\n",
+        }
+    )
+    config = load_config([root], env={})
+    assert _errors(config) == [("rules.renamed_from_other_project", "search.yaml:13")]
+    (problem,) = config.diagnostics
+    assert "API key 'reader' of project 'billing'" in problem.message
+    assert problem.hint is not None and "cannot move between projects" in problem.hint
+
+
+def test_an_api_key_renamed_from_a_name_that_reads_as_another_project_s_key_is_warned_not_refused(
+    write_config: WriteConfig,
+) -> None:
+    # `billing/reader` may be a key of project search named so (a key's name may hold `/`), so it is
+    # kept as written; but it may also mean billing's key, which cannot move here: a warning says so.
+    root = write_config(
+        {
+            "search.yaml": PROJECT.replace("renamed_from: reader", "renamed_from: billing/reader"),
+            "billing.yaml": "kind: Project\nname: billing\n",
+        }
+    )
+    config = load_config([root], env={})
+    assert _errors(config) == []
+    (problem,) = config.diagnostics
+    assert (problem.code, problem.severity) == ("rules.renamed_from_other_project", Severity.WARNING)
+    assert problem.origin is not None and problem.origin.line == 13
+    assert "API key 'reader' of project 'billing'" in problem.message
+    assert problem.hint is not None and "cannot move here" in problem.hint
+    key = config.desired.get(Address.api_key("search", "reader-v2"))
+    assert key is not None and key.directives.renamed_from == "billing/reader"
 
 
 def test_renamed_from_written_as_an_address_is_an_error_naming_the_name_to_write(
