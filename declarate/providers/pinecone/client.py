@@ -26,6 +26,7 @@ from declarate.errors import ApiError, ConnectionFailed, DeclarateError, TargetE
 from declarate.providers.pinecone.bodies import json_body
 from declarate.providers.pinecone.connections import SchemeTransport
 from declarate.providers.pinecone.pacing import TokenBucket, backoff_delay, parse_retry_after
+from declarate.providers.pinecone.slots import Slots
 from declarate.providers.pinecone.transport import data_url, shown_url, transport_problem
 
 API_VERSION = "2026-07"
@@ -116,7 +117,7 @@ class PineconeClient:
         # is still held to `rate_limit` on average, and a server that disagrees answers 429 with
         # Retry-After, which pauses the whole bucket.
         self._bucket = TokenBucket(options.rate_limit, burst=2 * options.rate_limit)
-        self._slots = asyncio.Semaphore(options.max_concurrency)
+        self._slots = Slots(options.max_concurrency)
         self._token: str | None = None
         self._token_expires = 0.0
         self._token_lock = asyncio.Lock()
@@ -142,8 +143,10 @@ class PineconeClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         retry_ambiguous: bool = True,
+        urgent: bool = False,
     ) -> Any:
-        """An Admin API call with a Bearer token (fetched, cached, refreshed once on a 401)."""
+        """An Admin API call with a Bearer token (fetched, cached, refreshed once on a 401); an
+        `urgent` one is sent before the requests already waiting for a slot."""
         rejected: str | None = None
         while True:
             token = await self._bearer_token(rejected=rejected)
@@ -155,6 +158,7 @@ class PineconeClient:
                     json=json,
                     params=params,
                     retry_ambiguous=retry_ambiguous,
+                    urgent=urgent,
                 )
             except Unauthorized:
                 if rejected is not None:
@@ -200,7 +204,9 @@ class PineconeClient:
         query = dict(params or {})
         seen: set[str] = set()
         while True:
-            page = await self.admin("GET", path, params=query)
+            # A next page goes before requests that came after the list began: the list is read
+            # sooner, and what those requests create cannot spill into pages still to read.
+            page = await self.admin("GET", path, params=query, urgent=PAGINATION_TOKEN_PARAM in query)
             items.extend(page.get("data") or [])
             following = (page.get("pagination") or {}).get("next")
             if not following or following in seen:  # a repeated cursor would loop forever
@@ -269,6 +275,7 @@ class PineconeClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         retry_ambiguous: bool,
+        urgent: bool = False,
     ) -> Any:
         route = f"{method} {_route_of(url)}"
         attempts = self.options.max_attempts
@@ -276,7 +283,7 @@ class PineconeClient:
         for attempt in range(1, attempts + 1):
             await self._bucket.acquire()
             lost: httpx.TransportError | None = None
-            async with self._slots:  # released before any backoff sleep
+            async with self._slots.held(urgent=urgent):  # released before any backoff sleep
                 self.stats.requests += 1
                 self.stats.by_route[route] += 1
                 sent_at = time.monotonic()
