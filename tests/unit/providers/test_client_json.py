@@ -12,9 +12,11 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from declarate.providers.pinecone.answers import MalformedAnswer
 from declarate.providers.pinecone.client import ClientOptions, Credentials, PineconeClient
 
 
@@ -78,3 +80,13 @@ def test_an_integer_beyond_64_bits_stays_exact() -> None:
 
 def test_a_body_that_is_not_json_decodes_to_none() -> None:
     assert decoded(b"<html>busy</html>") is None
+
+
+def test_an_answer_nested_too_deep_to_read_is_a_malformed_answer_not_a_traceback() -> None:
+    # Deeper than orjson's 1,024 levels and than Python's recursion limit: the stdlib's reader would
+    # raise RecursionError, a traceback for the user; it is one line naming the request instead.
+    depth = 100_000
+    with pytest.raises(
+        MalformedAnswer, match=r"GET /indexes: the server's answer is not what the API describes"
+    ):
+        decoded(b"[" * depth + b"]" * depth)
