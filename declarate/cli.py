@@ -65,7 +65,8 @@ if TYPE_CHECKING:
     from declarate.model.state import State
     from declarate.workflow import PlanOutcome
 
-EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
+# The shell's convention for SIGINT; entry.py repeats it, since it must not import this module.
+EXIT_INTERRUPTED = 130
 
 
 # --- commands -------------------------------------------------------------------------------------
