@@ -27,7 +27,8 @@ from declarate.model.canonical import (
     canonical_role_binding,
     canonical_service_account,
 )
-from declarate.model.resource import Directives, LazyOrigins, Origin, Resource
+from declarate.model.lazy import LazyMapping
+from declarate.model.resource import Directives, Origin, Resource
 from declarate.model.state import ScopeDirectives, State
 
 # The principal keys of a role binding, in the order the config language lists them.
@@ -344,7 +345,7 @@ class _StateBuilder:
             backup_schedules=isinstance(index.get("backup_schedules"), list),
         )
         written = sugar.spellings_of(index)  # once: origins and plan wording both read them
-        origins = LazyOrigins(lambda: index_origins(doc, path, index, written))
+        origins = LazyMapping(lambda: index_origins(doc, path, index, written), "origins")
         spellings = index_spellings(index, written)
         self._add(Resource(address, attrs, origins, directives, spellings=spellings))
         for i, schedule in items(index.get("backup_schedules")):

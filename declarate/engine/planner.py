@@ -39,11 +39,11 @@ from declarate.engine.renames import (
 from declarate.engine.safety import block_changes
 from declarate.model.address import Address, Kind, PrincipalType
 from declarate.model.kinds import KINDS, Mutability
+from declarate.model.lazy import LazyMapping
 from declarate.model.plan import (
     Action,
     Change,
     DataImpact,
-    DeferredFingerprints,
     FieldDiff,
     Note,
     Plan,
@@ -136,7 +136,7 @@ def plan(
         unmanaged=tuple(unmanaged),
         notes=tuple(notes),
         left_out=left_out,
-        fingerprints=DeferredFingerprints(lambda: live_fingerprints(desired, live)),
+        fingerprints=LazyMapping(lambda: live_fingerprints(desired, live)),
     )
 
 

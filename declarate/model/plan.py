@@ -7,7 +7,7 @@ exist in the create responses apply receives. Stdlib only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -185,38 +185,6 @@ class Note:
     address: Address
     message: str
     source: Origin | None = None
-
-
-class DeferredFingerprints(Mapping[str, str]):
-    """Address -> live fingerprint, computed by `compute` on first use and then kept.
-
-    Only a saved plan and the JSON plan hold fingerprints, and making them (a canonical JSON text
-    and a digest per live object) was a third of the planning time of 5,000 indexes, paid by every
-    text plan for nothing. The live state they are computed from is frozen, so the table is the
-    same whenever it is made.
-    """
-
-    def __init__(self, compute: Callable[[], Mapping[str, str]]) -> None:
-        self._compute: Callable[[], Mapping[str, str]] | None = compute
-        self._table: dict[str, str] = {}
-
-    def _made(self) -> dict[str, str]:
-        if self._compute is not None:
-            self._table = dict(self._compute())
-            self._compute = None
-        return self._table
-
-    def __getitem__(self, address: str) -> str:
-        return self._made()[address]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._made())
-
-    def __len__(self) -> int:
-        return len(self._made())
-
-    def __repr__(self) -> str:
-        return repr(self._made())
 
 
 @dataclass(frozen=True)

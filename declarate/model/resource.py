@@ -6,7 +6,7 @@ knows (ids, host, status) and is never diffed; `origins` maps attribute paths to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -41,45 +41,6 @@ class Directives:
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-
-
-class LazyOrigins(Mapping[str, Origin]):
-    """Origins worked out on their first read, by `compute`, then kept.
-
-    Only a field diff shown, an error worded or a plan saved reads a resource's origins, so most are
-    never read; mapping every config path of 5,000 indexes up front was a fifth of their config load.
-    `compute` must give the same answer whenever it runs: it reads the loaded, unchanging documents.
-    """
-
-    __slots__ = ("_compute", "_origins")
-
-    def __init__(self, compute: Callable[[], Mapping[str, Origin]]) -> None:
-        self._compute: Callable[[], Mapping[str, Origin]] | None = compute
-        self._origins: Mapping[str, Origin] | None = None
-
-    def _loaded(self) -> Mapping[str, Origin]:
-        if self._origins is None:
-            assert self._compute is not None
-            self._origins, self._compute = self._compute(), None  # drop what computing them needed
-        return self._origins
-
-    def __getitem__(self, path: str) -> Origin:
-        return self._loaded()[path]
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._loaded()
-
-    def get(self, path: str, default: Any = None) -> Any:
-        return self._loaded().get(path, default)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._loaded())
-
-    def __len__(self) -> int:
-        return len(self._loaded())
-
-    def __repr__(self) -> str:
-        return repr(self._loaded()) if self._origins is not None else "<origins not read yet>"
 
 
 # Server fields that change on their own while nothing about the object changes.
