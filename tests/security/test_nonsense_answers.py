@@ -43,11 +43,7 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Pat
     """A served control plane with the team applied (one index, one schedule, one record)."""
     with running_server(ready_after=0) as server:
         cwd = tmp_path_factory.mktemp("nonsense")
-        cli = Cli(cwd, cli_env(server))
-        cli.write("config/team.yaml", TEAM)
-        assert cli("apply", "-f", "config", "--auto-approve").code == 0
-        control = Sdk(server).control("team-a")
-        control.Index(host=control.describe_index("recs").host).upsert(vectors=[("a", [1.0, 0, 0, 0])])
+        _team_with_one_record(server, cwd)
         yield server, cwd
 
 
